@@ -1,0 +1,37 @@
+using System;
+using System.IO;
+
+namespace PoseRT.Tests
+{
+    /// <summary>Locates files of the repository from a test's output folder.</summary>
+    internal static class RepoPaths
+    {
+        private static readonly Lazy<string> RootLazy = new(FindRoot);
+
+        public static string Root => RootLazy.Value;
+
+        public static string Samples => Path.Combine(Root, "samples");
+
+        public static string CocoMini => Path.Combine(Samples, "coco-mini");
+
+        public static string SampleVideo => Path.Combine(Samples, "video", "people-960x540.mp4");
+
+        /// <summary>A fresh, empty folder under the test output folder, named for the caller.</summary>
+        public static string NewTempDir(string name)
+        {
+            var dir = Path.Combine(AppContext.BaseDirectory, "test-output", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+
+        private static string FindRoot()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "PoseRT.sln")))
+                    return dir.FullName;
+            }
+            throw new InvalidOperationException($"PoseRT.sln not found above '{AppContext.BaseDirectory}'.");
+        }
+    }
+}

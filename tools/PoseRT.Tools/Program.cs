@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace PoseRT.Tools
+{
+    internal static class Program
+    {
+        private static int Main(string[] args)
+        {
+            var root = new RootCommand("PoseRT tools: COCO evaluation, synthetic data, benchmarks.");
+            return root.Parse(args).Invoke();
+        }
+    }
+}
