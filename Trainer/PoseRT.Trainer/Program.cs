@@ -1,6 +1,5 @@
-using System;
 using System.CommandLine;
-using TorchSharp;
+using PoseRT.Trainer.Commands;
 
 namespace PoseRT.Trainer
 {
@@ -8,15 +7,11 @@ namespace PoseRT.Trainer
     {
         private static int Main(string[] args)
         {
-            var root = new RootCommand("PoseRT trainer: MobileNet + DY-ReLU keypoint models, COCO training, ONNX export.");
-            var check = new Command("check", "Load LibTorch and report its version and threads.");
-            check.SetAction(_ =>
+            // Each command lives in Commands/<Name>Command.cs.
+            var root = new RootCommand("PoseRT trainer: MobileNet + DY-ReLU keypoint models, COCO training, ONNX export.")
             {
-                TorchRuntime.EnsureLoaded();
-                Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, LibTorch CPU, {torch.get_num_threads()} threads");
-                return 0;
-            });
-            root.Subcommands.Add(check);
+                CheckCommand.Create(),
+            };
             return root.Parse(args).Invoke();
         }
     }

@@ -6,7 +6,10 @@ namespace PoseRT.Tools
     {
         private static int Main(string[] args)
         {
-            var root = new RootCommand("PoseRT tools: COCO evaluation, synthetic data, benchmarks.");
+            // Each command lives in Commands/<Name>Command.cs and is added here.
+            var root = new RootCommand("PoseRT tools: COCO evaluation, synthetic data, benchmarks.")
+            {
+            };
             return root.Parse(args).Invoke();
         }
     }
