@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json;
 using PoseRT.Runtime;
 
 namespace PoseRT.Coco
@@ -78,6 +79,66 @@ namespace PoseRT.Coco
         /// <summary>The persons annotated in one image, in file order (empty when there are none).</summary>
         public IReadOnlyList<CocoKeypointAnnotation> AnnotationsOf(long imageId) =>
             _annotationsByImage.TryGetValue(imageId, out var list) ? list : NoAnnotations;
+
+        /// <summary>
+        /// Writes the file in COCO format (images, annotations without segmentation, categories), atomically:
+        /// a temporary file beside <paramref name="path"/> renamed over it.
+        /// </summary>
+        public void Save(string path)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            AtomicFile.Write(path, stream =>
+            {
+                using var w = new Utf8JsonWriter(stream);
+                w.WriteStartObject();
+                w.WriteStartArray("images");
+                foreach (var image in Images)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("id", image.Id);
+                    w.WriteString("file_name", image.FileName);
+                    w.WriteNumber("width", image.Width);
+                    w.WriteNumber("height", image.Height);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteStartArray("annotations");
+                foreach (var a in Annotations)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("id", a.Id);
+                    w.WriteNumber("image_id", a.ImageId);
+                    w.WriteNumber("category_id", a.CategoryId);
+                    w.WriteStartArray("keypoints");
+                    foreach (var v in a.Keypoints) w.WriteNumberValue(v);
+                    w.WriteEndArray();
+                    w.WriteNumber("num_keypoints", a.NumKeypoints);
+                    w.WriteStartArray("bbox");
+                    w.WriteNumberValue(a.Bbox.X);
+                    w.WriteNumberValue(a.Bbox.Y);
+                    w.WriteNumberValue(a.Bbox.Width);
+                    w.WriteNumberValue(a.Bbox.Height);
+                    w.WriteEndArray();
+                    w.WriteNumber("area", a.Area);
+                    w.WriteNumber("iscrowd", a.IsCrowd ? 1 : 0);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteStartArray("categories");
+                foreach (var c in Categories)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("id", c.Id);
+                    w.WriteString("name", c.Name);
+                    w.WriteStartArray("keypoints");
+                    foreach (var name in c.KeypointNames) w.WriteStringValue(name);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+        }
 
         /// <summary>Reads and checks a keypoint annotation file.</summary>
         /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>

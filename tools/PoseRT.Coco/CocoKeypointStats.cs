@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json;
 
 namespace PoseRT.Coco
 {
@@ -45,6 +46,23 @@ namespace PoseRT.Coco
 
         /// <summary>The 10 values in order.</summary>
         public double[] ToArray() => new[] { AP, AP50, AP75, APm, APl, AR, AR50, AR75, ARm, ARl };
+
+        /// <summary>
+        /// Writes the stats as one JSON object with keys AP, AP50, AP75, APm, APl, AR, AR50, AR75, ARm, ARl
+        /// (full precision), atomically.
+        /// </summary>
+        public void Save(string path)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            var values = ToArray();
+            AtomicFile.Write(path, stream =>
+            {
+                using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+                w.WriteStartObject();
+                for (int i = 0; i < values.Length; i++) w.WriteNumber(NameArray[i], values[i]);
+                w.WriteEndObject();
+            });
+        }
 
         /// <summary>Builds stats from 10 values in pycocotools order.</summary>
         public static CocoKeypointStats FromArray(ReadOnlySpan<double> v)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PoseRT.Tools.Commands;
 
 namespace PoseRT.Tools
 {
@@ -9,6 +10,7 @@ namespace PoseRT.Tools
             // Each command lives in Commands/<Name>Command.cs and is added here.
             var root = new RootCommand("PoseRT tools: COCO evaluation, synthetic data, benchmarks.")
             {
+                ScoreCommand.Create(),
             };
             return root.Parse(args).Invoke();
         }

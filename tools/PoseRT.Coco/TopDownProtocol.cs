@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using PoseRT.Runtime;
+
+namespace PoseRT.Coco
+{
+    /// <summary>
+    /// The parts of the SimpleBaselines / HRNet COCO test protocol that sit around the network: which boxes
+    /// are run (detector boxes or cleaned ground-truth boxes), how a pose is rescored, and OKS-NMS.
+    /// </summary>
+    public static class TopDownProtocol
+    {
+        /// <summary>COCO's person category.</summary>
+        public const long PersonCategoryId = 1;
+
+        /// <summary>Keypoint scores above this count towards the pose score (HRNet's <c>IN_VIS_THRE</c>).</summary>
+        public const double KeypointScoreThreshold = 0.2;
+
+        /// <summary>Poses overlapping a better one by more than this OKS are dropped (HRNet's <c>OKS_THRE</c>).</summary>
+        public const double OksNmsThreshold = 0.9;
+
+        /// <summary>Detections below this score are not run (HRNet's <c>IMAGE_THRE</c> for COCO is 0).</summary>
+        public const double DetectionScoreThreshold = 0.0;
+
+        /// <summary>
+        /// The detector boxes HRNet runs: person category, score at least <paramref name="minScore"/>, in file order.
+        /// </summary>
+        public static List<CocoDetection> SelectDetections(IEnumerable<CocoDetection> detections, double minScore = DetectionScoreThreshold)
+        {
+            ArgumentNullException.ThrowIfNull(detections);
+            var kept = new List<CocoDetection>();
+            foreach (var d in detections)
+            {
+                if (d.CategoryId == PersonCategoryId && !(d.Score < minScore)) kept.Add(d);
+            }
+            return kept;
+        }
+
+        /// <summary>
+        /// The ground-truth boxes HRNet runs with <c>USE_GT_BBOX</c>: persons with at least one non-zero keypoint
+        /// value, boxes clipped to the image as in its <c>_load_coco_keypoint_annotation_kernal</c> (dropped when
+        /// the area is 0 or the clipped box is empty), each with score 1.
+        /// </summary>
+        /// <param name="persons">The image's annotations (e.g. <see cref="CocoKeypointFile.AnnotationsOf"/>).</param>
+        /// <param name="imageWidth">Image width in pixels.</param>
+        /// <param name="imageHeight">Image height in pixels.</param>
+        public static List<CocoDetection> GroundTruthBoxes(IReadOnlyList<CocoKeypointAnnotation> persons, int imageWidth, int imageHeight)
+        {
+            ArgumentNullException.ThrowIfNull(persons);
+            var boxes = new List<CocoDetection>();
+            foreach (var a in persons)
+            {
+                if (a.CategoryId != PersonCategoryId) continue;
+                var b = a.Bbox;
+                double x1 = Math.Max(0, b.X), y1 = Math.Max(0, b.Y);
+                double x2 = Math.Min(imageWidth - 1, x1 + Math.Max(0, b.Width - 1));
+                double y2 = Math.Min(imageHeight - 1, y1 + Math.Max(0, b.Height - 1));
+                if (!(a.Area > 0 && x2 >= x1 && y2 >= y1)) continue;
+                double max = double.NegativeInfinity;
+                foreach (var v in a.Keypoints) max = Math.Max(max, v);
+                if (max == 0) continue;
+                boxes.Add(new CocoDetection(a.ImageId, PersonCategoryId, new CocoBox(x1, y1, x2 - x1, y2 - y1), 1.0));
+            }
+            return boxes;
+        }
+
+        /// <summary>
+        /// HRNet's rescoring: box score times the mean of the keypoint scores above <paramref name="threshold"/>;
+        /// when no keypoint passes, the mean is taken as 0 (so the pose scores 0).
+        /// </summary>
+        /// <param name="boxScore">The detector's score for the box (1 for ground-truth boxes).</param>
+        /// <param name="keypoints">x, y, score triplets (51 values for COCO).</param>
+        /// <param name="threshold">The keypoint score threshold.</param>
+        public static double Rescore(double boxScore, ReadOnlySpan<double> keypoints, double threshold = KeypointScoreThreshold)
+        {
+            if (keypoints.Length % 3 != 0)
+                throw new ArgumentException($"Keypoints come as x, y, score triplets; got {keypoints.Length} values.", nameof(keypoints));
+            double sum = 0;
+            int count = 0;
+            for (int i = 2; i < keypoints.Length; i += 3)
+            {
+                if (keypoints[i] > threshold)
+                {
+                    sum += keypoints[i];
+                    count++;
+                }
+            }
+            return (count == 0 ? 0 : sum / count) * boxScore;
+        }
+
+        /// <summary>
+        /// HRNet's <c>oks_nms</c> for one image: take the highest-scored pose, drop every remaining pose whose OKS
+        /// with it exceeds <paramref name="threshold"/> (OKS over all 17 keypoints, with the mean of the two
+        /// crop areas as scale), repeat. Returns the indices kept, best first. Equal scores: the later pose comes
+        /// first, as numpy's <c>argsort()[::-1]</c> orders them for small arrays.
+        /// </summary>
+        /// <param name="poses">The image's poses (51 values each) with their scores.</param>
+        /// <param name="areas">Per pose, the area HRNet uses: crop scale width x height x 200² (PoseRT.Runtime's CropTransform ScaleX * ScaleY * 200²).</param>
+        /// <param name="threshold">The OKS above which a pose is suppressed.</param>
+        public static int[] OksNms(IReadOnlyList<CocoKeypointResult> poses, ReadOnlySpan<double> areas, double threshold = OksNmsThreshold)
+        {
+            ArgumentNullException.ThrowIfNull(poses);
+            if (areas.Length != poses.Count)
+                throw new ArgumentException($"One area per pose: {poses.Count} poses, {areas.Length} areas.", nameof(areas));
+            int n = poses.Count;
+            var order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            Array.Sort(order, (a, b) =>
+            {
+                int c = poses[b].Score.CompareTo(poses[a].Score);
+                return c != 0 ? c : b.CompareTo(a);
+            });
+
+            var suppressed = new bool[n];
+            var keep = new List<int>();
+            var sigmas = CocoKeypoints.Sigmas;
+            for (int oi = 0; oi < n; oi++)
+            {
+                int i = order[oi];
+                if (suppressed[i]) continue;
+                keep.Add(i);
+                var g = poses[i].KeypointArray;
+                for (int oj = oi + 1; oj < n; oj++)
+                {
+                    int j = order[oj];
+                    if (suppressed[j]) continue;
+                    var d = poses[j].KeypointArray;
+                    double scale = (areas[i] + areas[j]) / 2 + NumpyCompat.Spacing1;
+                    double sum = 0;
+                    int count = Math.Min(CocoKeypoints.Count, g.Length / 3);
+                    for (int k = 0; k < count; k++)
+                    {
+                        double dx = d[3 * k] - g[3 * k], dy = d[3 * k + 1] - g[3 * k + 1];
+                        double var = (2 * sigmas[k]) * (2 * sigmas[k]);
+                        sum += Math.Exp(-((dx * dx + dy * dy) / var / scale / 2));
+                    }
+                    if (sum / count > threshold) suppressed[j] = true;
+                }
+            }
+            return keep.ToArray();
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using PoseRT.Coco;
+using PoseRT.Runtime;
+
+namespace PoseRT.Tools.Commands
+{
+    /// <summary><c>posert score</c>: pycocotools-exact keypoint AP of a results file, and the evaluation benchmark.</summary>
+    internal static class ScoreCommand
+    {
+        public static Command Create()
+        {
+            var gt = new Option<string?>("--gt") { Description = "COCO keypoint annotation file (person_keypoints_val2017.json format)." };
+            var results = new Option<string?>("--results") { Description = "Keypoint results: a JSON list of {image_id, category_id, keypoints[51], score}." };
+            var json = new Option<string?>("--json") { Description = "Also write the 10 stats as one JSON object (AP, AP50, AP75, APm, APl, AR, AR50, AR75, ARm, ARl)." };
+            var benchmark = new Option<bool>("--benchmark") { Description = "Instead of scoring files: generate synthetic ground truth and results, then time and measure loading + evaluating them." };
+            var persons = new Option<int>("--bench-persons") { Description = "Benchmark: ground-truth persons.", DefaultValueFactory = _ => 6000 };
+            var resultCount = new Option<int>("--bench-results") { Description = "Benchmark: results.", DefaultValueFactory = _ => 100_000 };
+            var images = new Option<int>("--bench-images") { Description = "Benchmark: images (COCO val2017 has 5000).", DefaultValueFactory = _ => 5000 };
+            var keep = new Option<string?>("--bench-keep") { Description = "Benchmark: write the synthetic gt.json and results.json into this folder and keep them (to time 'posert score' on them separately)." };
+            var command = new Command("score", "Score keypoint results against COCO ground truth exactly as pycocotools COCOeval (iouType='keypoints') does.")
+            {
+                gt, results, json, benchmark, persons, resultCount, images, keep,
+            };
+            command.SetAction(parse =>
+            {
+                if (parse.GetValue(benchmark))
+                    return EvaluationBenchmark.Run(parse.GetValue(persons), parse.GetValue(resultCount), parse.GetValue(images), parse.GetValue(keep), Console.Out, Console.Error);
+                string? gtPath = parse.GetValue(gt), resultsPath = parse.GetValue(results);
+                if (gtPath is null || resultsPath is null)
+                {
+                    Console.Error.WriteLine("score: --gt and --results are both required (or use --benchmark).");
+                    return 2;
+                }
+                return Execute(gtPath, resultsPath, parse.GetValue(json), Console.Out, Console.Error);
+            });
+            return command;
+        }
+
+        /// <summary>Loads, evaluates, prints; bad input ends with a one-line message naming the file and entry, exit code 1.</summary>
+        internal static int Execute(string gtPath, string resultsPath, string? jsonPath, TextWriter output, TextWriter error)
+        {
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                var groundTruth = CocoKeypointFile.Load(gtPath);
+                var results = CocoResultsFile.Load(resultsPath);
+                var evaluation = new CocoKeypointEvaluator(groundTruth).Evaluate(results, resultsPath);
+                foreach (var warning in evaluation.Warnings) error.WriteLine("warning: " + warning);
+                PrintStats(evaluation.Stats, output);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{groundTruth.Images.Count} images, {groundTruth.Annotations.Count} ground-truth persons, {results.Count} results, {clock.Elapsed.TotalSeconds:F2} s"));
+                if (jsonPath != null)
+                {
+                    evaluation.Stats.Save(jsonPath);
+                    output.WriteLine($"wrote {jsonPath}");
+                }
+                return 0;
+            }
+            catch (Exception ex) when (IsInputError(ex))
+            {
+                error.WriteLine($"score: {ex.Message}");
+                return 1;
+            }
+        }
+
+        /// <summary>Errors that are the user's input, reported as one line instead of a stack trace.</summary>
+        internal static bool IsInputError(Exception ex) =>
+            ex is CocoFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException or ArgumentException;
+
+        /// <summary>The 10 stats with their names, in pycocotools order and wording, at full and at printed precision.</summary>
+        internal static void PrintStats(CocoKeypointStats stats, TextWriter output)
+        {
+            var values = stats.ToArray();
+            for (int i = 0; i < values.Length; i++)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{CocoKeypointStats.Names[i],-5} {values[i],10:F6}   {CocoKeypointStats.Descriptions[i]} = {values[i]:0.000}"));
+            }
+        }
+
+        /// <summary>
+        /// Synthetic COCO-sized evaluation: ground truth and results written to temporary files, then loaded and
+        /// evaluated with the clock and the memory counters running, exactly as <c>posert score</c> does.
+        /// </summary>
+        private static class EvaluationBenchmark
+        {
+            public static int Run(int persons, int resultCount, int imageCount, string? keepDir, TextWriter output, TextWriter error)
+            {
+                if (persons < 1 || resultCount < 0 || imageCount < 1)
+                {
+                    error.WriteLine("score --benchmark: --bench-persons and --bench-images must be positive, --bench-results not negative.");
+                    return 2;
+                }
+                var dir = keepDir ?? Path.Combine(Path.GetTempPath(), "posert-score-bench-" + Guid.NewGuid().ToString("N")[..8]);
+                Directory.CreateDirectory(dir);
+                try
+                {
+                    string gtPath = Path.Combine(dir, "gt.json"), resultsPath = Path.Combine(dir, "results.json");
+                    Generate(persons, resultCount, imageCount, gtPath, resultsPath);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"synthetic: {imageCount} images, {persons} persons ({new FileInfo(gtPath).Length / 1e6:F1} MB), {resultCount} results ({new FileInfo(resultsPath).Length / 1e6:F1} MB)"));
+
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect();
+                    long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                    long workingSetBefore = Environment.WorkingSet;
+                    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                    var clock = Stopwatch.StartNew();
+                    var groundTruth = CocoKeypointFile.Load(gtPath);
+                    double tGt = clock.Elapsed.TotalSeconds;
+                    var results = CocoResultsFile.Load(resultsPath);
+                    double tResults = clock.Elapsed.TotalSeconds;
+                    var evaluation = new CocoKeypointEvaluator(groundTruth).Evaluate(results, resultsPath);
+                    double tTotal = clock.Elapsed.TotalSeconds;
+                    double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+                    long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                    long liveAfter = GC.GetTotalMemory(forceFullCollection: true);
+                    GC.KeepAlive(evaluation);
+                    GC.KeepAlive(results);
+                    long peak;
+                    using (var process = Process.GetCurrentProcess()) peak = process.PeakWorkingSet64;
+
+                    PrintStats(evaluation.Stats, output);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load ground truth  {tGt,7:F2} s"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load results       {tResults - tGt,7:F2} s"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluate           {tTotal - tResults,7:F2} s"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total              {tTotal,7:F2} s wall, {cpu:F2} s CPU (all threads; wall above CPU means other processes had the cores)"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"memory: {allocated / 1048576.0:F0} MiB allocated, {liveAfter / 1048576.0:F0} MiB live after evaluation, process peak working set {peak / 1048576.0:F0} MiB (was {workingSetBefore / 1048576.0:F0} MiB before loading)"));
+                    return 0;
+                }
+                finally
+                {
+                    if (keepDir is null) Directory.Delete(dir, recursive: true);
+                }
+            }
+
+            private static void Generate(int personCount, int resultCount, int imageCount, string gtPath, string resultsPath)
+            {
+                var rng = new Random(20200815);
+                var images = new CocoImage[imageCount];
+                for (int i = 0; i < imageCount; i++) images[i] = new CocoImage(i + 1, $"{i + 1:D12}.jpg", 640, 480);
+
+                var persons = new CocoKeypointAnnotation[personCount];
+                var kp = new double[CocoKeypoints.Count * 3];
+                for (int p = 0; p < personCount; p++)
+                {
+                    // Sizes spread over small, medium and large (log-uniform 16..400 px); 10% without keypoints.
+                    double size = 16 * Math.Pow(25, rng.NextDouble());
+                    double cx = rng.NextDouble() * 640, cy = rng.NextDouble() * 480;
+                    bool unlabelled = rng.Next(10) == 0;
+                    int labelled = 0;
+                    for (int k = 0; k < CocoKeypoints.Count; k++)
+                    {
+                        int v = unlabelled || rng.Next(10) == 0 ? 0 : 1 + rng.Next(2);
+                        kp[3 * k] = v == 0 ? 0 : cx + size * (rng.NextDouble() - 0.5);
+                        kp[3 * k + 1] = v == 0 ? 0 : cy + size * (rng.NextDouble() - 0.5);
+                        kp[3 * k + 2] = v;
+                        if (v > 0) labelled++;
+                    }
+                    var box = new CocoBox(cx - size / 2, cy - size / 2, size, size);
+                    persons[p] = new CocoKeypointAnnotation(p + 1, 1 + rng.Next(imageCount), 1, kp, labelled, box, size * size * 0.5, isCrowd: rng.Next(200) == 0);
+                }
+                new CocoKeypointFile(images, persons, new[] { new CocoCategory(1, "person", CocoKeypoints.Names) }, gtPath).Save(gtPath);
+
+                var results = new List<CocoKeypointResult>(resultCount);
+                for (int r = 0; r < resultCount; r++)
+                {
+                    // Three quarters are noisy copies of a person, the rest land anywhere in some image.
+                    var source = persons[rng.Next(personCount)];
+                    bool falsePositive = rng.Next(4) == 0;
+                    double jitter = Math.Sqrt(source.Area) * 0.1;
+                    double shiftX = falsePositive ? rng.NextDouble() * 640 - source.Bbox.X : 0;
+                    double shiftY = falsePositive ? rng.NextDouble() * 480 - source.Bbox.Y : 0;
+                    var g = source.Keypoints;
+                    for (int k = 0; k < CocoKeypoints.Count; k++)
+                    {
+                        double bx = g[3 * k + 2] > 0 ? g[3 * k] : source.Bbox.X + source.Bbox.Width / 2;
+                        double by = g[3 * k + 2] > 0 ? g[3 * k + 1] : source.Bbox.Y + source.Bbox.Height / 2;
+                        kp[3 * k] = bx + shiftX + jitter * (rng.NextDouble() - 0.5);
+                        kp[3 * k + 1] = by + shiftY + jitter * (rng.NextDouble() - 0.5);
+                        kp[3 * k + 2] = rng.NextDouble();
+                    }
+                    long image = falsePositive ? 1 + rng.Next(imageCount) : source.ImageId;
+                    // Scores on a 0.001 grid, so equal scores (and their tie order) occur.
+                    results.Add(new CocoKeypointResult(image, 1, kp, Math.Round(rng.NextDouble(), 3)));
+                }
+                CocoResultsFile.Save(resultsPath, results);
+            }
+        }
+    }
+}
