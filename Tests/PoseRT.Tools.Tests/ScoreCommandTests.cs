@@ -22,13 +22,21 @@ namespace PoseRT.Tests
             var output = new StringWriter();
             var error = new StringWriter();
 
-            Assert.Equal(0, ScoreCommand.Execute(MiniAnnotations, resultsPath, jsonPath, output, error));
+            Assert.Equal(0, ScoreCommand.Execute(MiniAnnotations, resultsPath, jsonPath, Path.Combine(dir, "plots"), output, error));
             Assert.StartsWith("AP      1.000000   Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets= 20 ] = 1.000", output.ToString(), StringComparison.Ordinal);
             Assert.Equal(string.Empty, error.ToString());
 
             using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath));
             Assert.Equal(CocoKeypointStats.Names, doc.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
             Assert.All(doc.RootElement.EnumerateObject(), p => Assert.Equal(1.0, p.Value.GetDouble()));
+
+            // Plots are real PNGs.
+            foreach (var name in new[] { "pr-curves.png", "keypoint-error.png" })
+            {
+                var png = File.ReadAllBytes(Path.Combine(dir, "plots", name));
+                Assert.True(png.Length > 1000, name);
+                Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+            }
         }
 
         [Fact]
@@ -39,11 +47,11 @@ namespace PoseRT.Tests
             var kp = string.Join(",", Enumerable.Repeat("1", 51));
             File.WriteAllText(stray, $"[{{\"image_id\": 785, \"category_id\": 1, \"keypoints\": [{kp}], \"score\": 0.5}}, {{\"image_id\": 12, \"category_id\": 1, \"keypoints\": [{kp}], \"score\": 0.5}}]");
             var error = new StringWriter();
-            Assert.Equal(1, ScoreCommand.Execute(MiniAnnotations, stray, null, TextWriter.Null, error));
+            Assert.Equal(1, ScoreCommand.Execute(MiniAnnotations, stray, null, null, TextWriter.Null, error));
             Assert.Contains("results[1] (image_id 12): 'image_id' 12 is not an image of the ground truth", error.ToString(), StringComparison.Ordinal);
 
             error = new StringWriter();
-            Assert.Equal(1, ScoreCommand.Execute(MiniAnnotations, Path.Combine(dir, "nope.json"), null, TextWriter.Null, error));
+            Assert.Equal(1, ScoreCommand.Execute(MiniAnnotations, Path.Combine(dir, "nope.json"), null, null, TextWriter.Null, error));
             Assert.Contains("nope.json' does not exist", error.ToString(), StringComparison.Ordinal);
         }
 

@@ -109,16 +109,9 @@ namespace PoseRT.Coco
                     w.WriteNumber("id", a.Id);
                     w.WriteNumber("image_id", a.ImageId);
                     w.WriteNumber("category_id", a.CategoryId);
-                    w.WriteStartArray("keypoints");
-                    foreach (var v in a.Keypoints) w.WriteNumberValue(v);
-                    w.WriteEndArray();
+                    AtomicFile.WriteNumbers(w, "keypoints", a.Keypoints);
                     w.WriteNumber("num_keypoints", a.NumKeypoints);
-                    w.WriteStartArray("bbox");
-                    w.WriteNumberValue(a.Bbox.X);
-                    w.WriteNumberValue(a.Bbox.Y);
-                    w.WriteNumberValue(a.Bbox.Width);
-                    w.WriteNumberValue(a.Bbox.Height);
-                    w.WriteEndArray();
+                    AtomicFile.WriteBox(w, a.Bbox);
                     w.WriteNumber("area", a.Area);
                     w.WriteNumber("iscrowd", a.IsCrowd ? 1 : 0);
                     w.WriteEndObject();

@@ -57,19 +57,9 @@ namespace PoseRT.Coco
                     writer.WriteStartObject();
                     writer.WriteNumber("image_id", r.ImageId);
                     writer.WriteNumber("category_id", r.CategoryId);
-                    writer.WriteStartArray("keypoints");
-                    foreach (var v in r.Keypoints) writer.WriteNumberValue(v);
-                    writer.WriteEndArray();
+                    AtomicFile.WriteNumbers(writer, "keypoints", r.Keypoints);
                     writer.WriteNumber("score", r.Score);
-                    if (r.Bbox is { } b)
-                    {
-                        writer.WriteStartArray("bbox");
-                        writer.WriteNumberValue(b.X);
-                        writer.WriteNumberValue(b.Y);
-                        writer.WriteNumberValue(b.Width);
-                        writer.WriteNumberValue(b.Height);
-                        writer.WriteEndArray();
-                    }
+                    if (r.Bbox is { } b) AtomicFile.WriteBox(writer, b);
                     writer.WriteEndObject();
                 }
                 writer.WriteEndArray();
@@ -80,6 +70,16 @@ namespace PoseRT.Coco
     /// <summary>Writes files through a temporary sibling and a rename, so readers never see a partial file.</summary>
     internal static class AtomicFile
     {
+        public static void WriteNumbers(Utf8JsonWriter writer, string name, ReadOnlySpan<double> values)
+        {
+            writer.WriteStartArray(name);
+            foreach (var v in values) writer.WriteNumberValue(v);
+            writer.WriteEndArray();
+        }
+
+        public static void WriteBox(Utf8JsonWriter writer, CocoBox box) =>
+            WriteNumbers(writer, "bbox", stackalloc double[] { box.X, box.Y, box.Width, box.Height });
+
         public static void Write(string path, Action<Stream> write)
         {
             var full = Path.GetFullPath(path);

@@ -17,6 +17,7 @@ namespace PoseRT.Tools.Commands
             var gt = new Option<string?>("--gt") { Description = "COCO keypoint annotation file (person_keypoints_val2017.json format)." };
             var results = new Option<string?>("--results") { Description = "Keypoint results: a JSON list of {image_id, category_id, keypoints[51], score}." };
             var json = new Option<string?>("--json") { Description = "Also write the 10 stats as one JSON object (AP, AP50, AP75, APm, APl, AR, AR50, AR75, ARm, ARl)." };
+            var plots = new Option<string?>("--plots") { Description = "Also write PNG plots into this folder: precision/recall per OKS threshold, per-keypoint error." };
             var benchmark = new Option<bool>("--benchmark") { Description = "Instead of scoring files: generate synthetic ground truth and results, then time and measure loading + evaluating them." };
             var persons = new Option<int>("--bench-persons") { Description = "Benchmark: ground-truth persons.", DefaultValueFactory = _ => 6000 };
             var resultCount = new Option<int>("--bench-results") { Description = "Benchmark: results.", DefaultValueFactory = _ => 100_000 };
@@ -24,7 +25,7 @@ namespace PoseRT.Tools.Commands
             var keep = new Option<string?>("--bench-keep") { Description = "Benchmark: write the synthetic gt.json and results.json into this folder and keep them (to time 'posert score' on them separately)." };
             var command = new Command("score", "Score keypoint results against COCO ground truth exactly as pycocotools COCOeval (iouType='keypoints') does.")
             {
-                gt, results, json, benchmark, persons, resultCount, images, keep,
+                gt, results, json, plots, benchmark, persons, resultCount, images, keep,
             };
             command.SetAction(parse =>
             {
@@ -36,13 +37,13 @@ namespace PoseRT.Tools.Commands
                     Console.Error.WriteLine("score: --gt and --results are both required (or use --benchmark).");
                     return 2;
                 }
-                return Execute(gtPath, resultsPath, parse.GetValue(json), Console.Out, Console.Error);
+                return Execute(gtPath, resultsPath, parse.GetValue(json), parse.GetValue(plots), Console.Out, Console.Error);
             });
             return command;
         }
 
         /// <summary>Loads, evaluates, prints; bad input ends with a one-line message naming the file and entry, exit code 1.</summary>
-        internal static int Execute(string gtPath, string resultsPath, string? jsonPath, TextWriter output, TextWriter error)
+        internal static int Execute(string gtPath, string resultsPath, string? jsonPath, string? plotDir, TextWriter output, TextWriter error)
         {
             try
             {
@@ -58,6 +59,10 @@ namespace PoseRT.Tools.Commands
                 {
                     evaluation.Stats.Save(jsonPath);
                     output.WriteLine($"wrote {jsonPath}");
+                }
+                if (plotDir != null)
+                {
+                    foreach (var file in WritePlots(evaluation, plotDir)) output.WriteLine($"wrote {file}");
                 }
                 return 0;
             }
@@ -81,6 +86,74 @@ namespace PoseRT.Tools.Commands
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{CocoKeypointStats.Names[i],-5} {values[i],10:F6}   {CocoKeypointStats.Descriptions[i]} = {values[i]:0.000}"));
             }
+        }
+
+        /// <summary>
+        /// Writes <c>pr-curves.png</c> (interpolated precision against recall, one line per OKS threshold, all
+        /// areas) and <c>keypoint-error.png</c> (mean distance / sqrt(area) per keypoint over persons matched at
+        /// OKS 0.5), each through a temporary file and a rename. Returns the paths written.
+        /// </summary>
+        internal static List<string> WritePlots(CocoEvaluation evaluation, string dir)
+        {
+            Directory.CreateDirectory(dir);
+            var written = new List<string>();
+            var recall = new double[CocoKeypointEvaluator.RecallThresholds.Count];
+            for (int r = 0; r < recall.Length; r++) recall[r] = CocoKeypointEvaluator.RecallThresholds[r];
+
+            var pr = new ScottPlot.Plot();
+            bool anyCurve = false;
+            for (int t = 0; t < CocoKeypointEvaluator.OksThresholds.Count; t++)
+            {
+                var precision = new double[recall.Length];
+                for (int r = 0; r < recall.Length; r++) precision[r] = evaluation.Precision(t, r, 0, 0);
+                if (precision[0] < 0) continue; // undefined: no ground truth
+                anyCurve = true;
+                var line = pr.Add.Scatter(recall, precision);
+                line.MarkerSize = 0;
+                line.LegendText = string.Create(CultureInfo.InvariantCulture, $"OKS {CocoKeypointEvaluator.OksThresholds[t]:0.00}");
+            }
+            if (anyCurve)
+            {
+                pr.Title(string.Create(CultureInfo.InvariantCulture, $"Precision / recall per OKS threshold (AP {evaluation.Stats.AP:0.000})"));
+                pr.XLabel("recall");
+                pr.YLabel("precision");
+                pr.Axes.SetLimits(0, 1, 0, 1.02);
+                pr.ShowLegend(ScottPlot.Alignment.LowerLeft);
+                written.Add(SavePng(pr, Path.Combine(dir, "pr-curves.png"), 900, 650));
+            }
+
+            var errors = evaluation.KeypointErrors;
+            var values = new double[CocoKeypoints.Count];
+            var positions = new double[CocoKeypoints.Count];
+            var labels = new string[CocoKeypoints.Count];
+            for (int k = 0; k < values.Length; k++)
+            {
+                values[k] = double.IsNaN(errors.MeanNormalizedDistance[k]) ? 0 : errors.MeanNormalizedDistance[k];
+                positions[k] = k;
+                labels[k] = CocoKeypoints.Names[k] + (errors.Count[k] == 0 ? " (none)" : string.Empty);
+            }
+            var bars = new ScottPlot.Plot();
+            bars.Add.Bars(values);
+            bars.Axes.Bottom.SetTicks(positions, labels);
+            bars.Axes.Bottom.TickLabelStyle.Rotation = 45;
+            bars.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+            bars.Axes.Bottom.MinimumSize = 110;
+            double highest = 0;
+            foreach (var v in values) highest = Math.Max(highest, v);
+            bars.Axes.SetLimitsY(0, Math.Max(highest * 1.15, 0.05));
+            bars.Title("Mean keypoint error of persons matched at OKS 0.5");
+            bars.YLabel("distance / sqrt(area)");
+            written.Add(SavePng(bars, Path.Combine(dir, "keypoint-error.png"), 900, 600));
+            return written;
+        }
+
+        private static string SavePng(ScottPlot.Plot plot, string path, int width, int height)
+        {
+            var bytes = plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
+            var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+            File.WriteAllBytes(temp, bytes);
+            File.Move(temp, path, overwrite: true);
+            return path;
         }
 
         /// <summary>
