@@ -8,18 +8,6 @@ namespace PoseRT.Tests
     public class TopDownProtocolTests
     {
         [Fact]
-        public void Rescoring_multiplies_the_box_score_by_the_mean_of_keypoint_scores_above_0_2()
-        {
-            var kp = new double[51];
-            kp[2] = 0.5;
-            kp[5] = 0.9;
-            kp[8] = 0.2;  // not above the threshold
-            kp[11] = 0.1;
-            Assert.Equal(0.8 * 0.7, TopDownProtocol.Rescore(0.8, kp), 15);
-            Assert.Equal(0.0, TopDownProtocol.Rescore(0.8, new double[51]));
-        }
-
-        [Fact]
         public void Oks_nms_keeps_the_best_of_near_duplicates_and_distinct_people()
         {
             var person = Gt(1, 1, 200, 200, 150);

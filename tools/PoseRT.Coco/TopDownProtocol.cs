@@ -6,15 +6,13 @@ namespace PoseRT.Coco
 {
     /// <summary>
     /// The parts of the SimpleBaselines / HRNet COCO test protocol that sit around the network: which boxes
-    /// are run (detector boxes or cleaned ground-truth boxes), how a pose is rescored, and OKS-NMS.
+    /// are run (detector boxes or cleaned ground-truth boxes) and OKS-NMS. Rescoring (box score x mean of the
+    /// keypoint scores above 0.2) is done by PoseRT.Runtime's PoseEstimator, which writes it to Pose.Score.
     /// </summary>
     public static class TopDownProtocol
     {
         /// <summary>COCO's person category.</summary>
         public const long PersonCategoryId = 1;
-
-        /// <summary>Keypoint scores above this count towards the pose score (HRNet's <c>IN_VIS_THRE</c>).</summary>
-        public const double KeypointScoreThreshold = 0.2;
 
         /// <summary>Poses overlapping a better one by more than this OKS are dropped (HRNet's <c>OKS_THRE</c>).</summary>
         public const double OksNmsThreshold = 0.9;
@@ -62,30 +60,6 @@ namespace PoseRT.Coco
                 boxes.Add(new CocoDetection(a.ImageId, PersonCategoryId, new CocoBox(x1, y1, x2 - x1, y2 - y1), 1.0));
             }
             return boxes;
-        }
-
-        /// <summary>
-        /// HRNet's rescoring: box score times the mean of the keypoint scores above <paramref name="threshold"/>;
-        /// when no keypoint passes, the mean is taken as 0 (so the pose scores 0).
-        /// </summary>
-        /// <param name="boxScore">The detector's score for the box (1 for ground-truth boxes).</param>
-        /// <param name="keypoints">x, y, score triplets (51 values for COCO).</param>
-        /// <param name="threshold">The keypoint score threshold.</param>
-        public static double Rescore(double boxScore, ReadOnlySpan<double> keypoints, double threshold = KeypointScoreThreshold)
-        {
-            if (keypoints.Length % 3 != 0)
-                throw new ArgumentException($"Keypoints come as x, y, score triplets; got {keypoints.Length} values.", nameof(keypoints));
-            double sum = 0;
-            int count = 0;
-            for (int i = 2; i < keypoints.Length; i += 3)
-            {
-                if (keypoints[i] > threshold)
-                {
-                    sum += keypoints[i];
-                    count++;
-                }
-            }
-            return (count == 0 ? 0 : sum / count) * boxScore;
         }
 
         /// <summary>

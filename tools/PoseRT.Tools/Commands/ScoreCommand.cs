@@ -183,15 +183,22 @@ namespace PoseRT.Tools.Commands
                     GC.Collect();
                     long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                     long workingSetBefore = Environment.WorkingSet;
-                    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                    var cpu = new double[4];
+                    var wall = new double[4];
                     var clock = Stopwatch.StartNew();
+                    void Mark(int i)
+                    {
+                        wall[i] = clock.Elapsed.TotalSeconds;
+                        using var process = Process.GetCurrentProcess();
+                        cpu[i] = process.TotalProcessorTime.TotalSeconds;
+                    }
+                    Mark(0);
                     var groundTruth = CocoKeypointFile.Load(gtPath);
-                    double tGt = clock.Elapsed.TotalSeconds;
+                    Mark(1);
                     var results = CocoResultsFile.Load(resultsPath);
-                    double tResults = clock.Elapsed.TotalSeconds;
+                    Mark(2);
                     var evaluation = new CocoKeypointEvaluator(groundTruth).Evaluate(results, resultsPath);
-                    double tTotal = clock.Elapsed.TotalSeconds;
-                    double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+                    Mark(3);
                     long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
                     long liveAfter = GC.GetTotalMemory(forceFullCollection: true);
                     GC.KeepAlive(evaluation);
@@ -200,10 +207,10 @@ namespace PoseRT.Tools.Commands
                     using (var process = Process.GetCurrentProcess()) peak = process.PeakWorkingSet64;
 
                     PrintStats(evaluation.Stats, output);
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load ground truth  {tGt,7:F2} s"));
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load results       {tResults - tGt,7:F2} s"));
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluate           {tTotal - tResults,7:F2} s"));
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total              {tTotal,7:F2} s wall, {cpu:F2} s CPU (all threads; wall above CPU means other processes had the cores)"));
+                    string[] phases = { "load ground truth", "load results", "evaluate" };
+                    for (int i = 0; i < phases.Length; i++)
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{phases[i],-17} {wall[i + 1] - wall[i],6:F2} s wall {cpu[i + 1] - cpu[i],6:F2} s CPU"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total",-17} {wall[3] - wall[0],6:F2} s wall {cpu[3] - cpu[0],6:F2} s CPU (CPU counts all threads; wall above CPU means other processes had the cores)"));
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"memory: {allocated / 1048576.0:F0} MiB allocated, {liveAfter / 1048576.0:F0} MiB live after evaluation, process peak working set {peak / 1048576.0:F0} MiB (was {workingSetBefore / 1048576.0:F0} MiB before loading)"));
                     return 0;
