@@ -5,18 +5,25 @@ namespace PoseRT.Runtime
 {
     /// <summary>
     /// Preprocessing: the affine crop (bilinear, black outside the image like cv2.warpAffine's
-    /// constant border), normalisation and HWC -> CHW in one pass, written straight into the
-    /// network's input tensor, and the mirrored copy for the flip test in the same pass.
+    /// constant border), normalisation ((byte / 255 - mean) / std in the model's channel order) and
+    /// HWC -> CHW in one pass, written straight into a network input tensor, and the mirrored copy
+    /// for the flip test in the same pass. <see cref="PoseEstimator"/> uses it for every frame; a
+    /// trainer uses it with an augmented <see cref="CropTransform"/> so that training crops are made
+    /// by the same code as inference crops.
     /// </summary>
-    internal sealed class CropSampler
+    /// <remarks>Immutable: one instance may be used from several threads with separate destinations. Allocates nothing.</remarks>
+    public sealed class CropSampler
     {
         private readonly int _width, _height;
         private readonly bool _modelRgb;
         // Per model channel: value = byte * scale + offset  ==  (byte / 255 - mean) / std.
         private readonly float _s0, _s1, _s2, _o0, _o1, _o2;
 
+        /// <summary>A sampler for a model's input size, channel order and normalisation.</summary>
         public CropSampler(PoseModelInfo info)
         {
+            if (info == null) throw new ArgumentNullException(nameof(info));
+            info.Validate();
             _width = info.InputWidth;
             _height = info.InputHeight;
             _modelRgb = info.ChannelOrder == ChannelOrder.Rgb;
@@ -32,15 +39,19 @@ namespace PoseRT.Runtime
         public int CropLength => 3 * _width * _height;
 
         /// <summary>
-        /// Samples the crop of <paramref name="transform"/> into <paramref name="destination"/> (3 x H x W)
+        /// Samples the crop of <paramref name="transform"/> into <paramref name="destination"/> (3 x H x W floats)
         /// and, when <paramref name="flipped"/> is not empty, its column mirror into <paramref name="flipped"/>.
+        /// Input pixel (u, v) holds the image at <see cref="CropTransform.InputToImage"/>(u, v).
         /// </summary>
-        public unsafe void Sample(in ImageView image, in CropTransform transform, Span<float> destination, Span<float> flipped)
+        /// <exception cref="ArgumentException">The transform is for another input size, or a destination is shorter than <see cref="CropLength"/>.</exception>
+        public unsafe void Sample(in ImageView image, in CropTransform transform, Span<float> destination, Span<float> flipped = default)
         {
             int w = _width, h = _height, plane = w * h;
-            if (destination.Length < 3 * plane) throw new ArgumentException("Input tensor slot too small.", nameof(destination));
+            if (transform.InputWidth != w || transform.InputHeight != h)
+                throw new ArgumentException($"The crop transform is for a {transform.InputWidth}x{transform.InputHeight} input; this sampler makes {w}x{h}.", nameof(transform));
+            if (destination.Length < 3 * plane) throw new ArgumentException($"A crop needs {3 * plane} floats; the destination has {destination.Length}.", nameof(destination));
             bool flip = !flipped.IsEmpty;
-            if (flip && flipped.Length < 3 * plane) throw new ArgumentException("Flipped input tensor slot too small.", nameof(flipped));
+            if (flip && flipped.Length < 3 * plane) throw new ArgumentException($"A crop needs {3 * plane} floats; the flipped destination has {flipped.Length}.", nameof(flipped));
 
             int bpp = ImageView.BytesPerPixel(image.Format);
             int r, g, b;

@@ -23,6 +23,7 @@ namespace PoseRT.Tests.Inference
         public bool SecondInput;
         public float[] Weights;            // [K, C]
         public float[] Bias;               // [K]
+        public float[]? AddConstant;       // [K, Hh, Wh] added to every heatmap batch entry
 
         public TestModel(int seed = 1)
         {
@@ -64,7 +65,18 @@ namespace PoseRT.Tests.Inference
             graph.Initializer.Add(b);
             var conv = new NodeProto { OpType = "Conv", Name = "conv" };
             conv.Input.AddRange(new[] { "image", "w", "b" });
-            conv.Output.Add("heatmaps");
+            conv.Output.Add(AddConstant == null ? "heatmaps" : "conv_out");
+            if (AddConstant != null)
+            {
+                var c = new TensorProto { Name = "const", DataType = (int)TensorProto.Types.DataType.Float };
+                c.Dims.AddRange(new long[] { 1, Keypoints, HeatmapHeight, HeatmapWidth });
+                c.FloatData.AddRange(AddConstant);
+                graph.Initializer.Add(c);
+                var add = new NodeProto { OpType = "Add", Name = "add" };
+                add.Input.AddRange(new[] { "conv_out", "const" });
+                add.Output.Add("heatmaps");
+                graph.Node.Add(add);
+            }
             var strides = new AttributeProto { Name = "strides", Type = AttributeProto.Types.AttributeType.Ints };
             strides.Ints.AddRange(new long[] { Stride, Stride });
             conv.Attribute.Add(strides);
