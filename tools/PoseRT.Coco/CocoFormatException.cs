@@ -34,7 +34,16 @@ namespace PoseRT.Coco
         /// <summary>The JSON field that is wrong, when known.</summary>
         public string? Field { get; init; }
 
-        internal static CocoFormatException Entry(string source, string list, int index, long? imageId, string field, string problem)
+        /// <summary>
+        /// An error about one entry of a list, worded <c>file: list[index] (image_id N): 'field' problem</c>.
+        /// </summary>
+        /// <param name="source">The file (or source name).</param>
+        /// <param name="list">The list the entry is in (annotations, results, detections, ...).</param>
+        /// <param name="index">Zero-based index of the entry.</param>
+        /// <param name="imageId">The entry's image id, when known.</param>
+        /// <param name="field">The field that is wrong.</param>
+        /// <param name="problem">What is wrong with it, as the rest of the sentence.</param>
+        public static CocoFormatException ForEntry(string source, string list, int index, long? imageId, string field, string problem)
         {
             var image = imageId.HasValue ? $" (image_id {imageId.Value})" : string.Empty;
             return new CocoFormatException($"{source}: {list}[{index}]{image}: '{field}' {problem}")

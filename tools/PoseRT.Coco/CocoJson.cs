@@ -101,15 +101,15 @@ namespace PoseRT.Coco
         {
             if (bbox is null)
             {
-                if (required) throw CocoFormatException.Entry(source, list, index, imageId, "bbox", "is missing.");
+                if (required) throw CocoFormatException.ForEntry(source, list, index, imageId, "bbox", "is missing.");
                 return default;
             }
             if (bbox.Length != 4)
-                throw CocoFormatException.Entry(source, list, index, imageId, "bbox", $"must hold 4 values [x, y, w, h], got {bbox.Length}.");
+                throw CocoFormatException.ForEntry(source, list, index, imageId, "bbox", $"must hold 4 values [x, y, w, h], got {bbox.Length}.");
             for (int i = 0; i < 4; i++)
             {
                 if (!double.IsFinite(bbox[i]))
-                    throw CocoFormatException.Entry(source, list, index, imageId, "bbox", $"value {i} is {bbox[i]}, not a finite number.");
+                    throw CocoFormatException.ForEntry(source, list, index, imageId, "bbox", $"value {i} is {bbox[i]}, not a finite number.");
             }
             return new CocoBox(bbox[0], bbox[1], bbox[2], bbox[3]);
         }
@@ -117,28 +117,28 @@ namespace PoseRT.Coco
         public static void CheckKeypoints(double[]? keypoints, int expected, string source, string list, int index, long? imageId)
         {
             if (keypoints is null)
-                throw CocoFormatException.Entry(source, list, index, imageId, "keypoints", "is missing.");
+                throw CocoFormatException.ForEntry(source, list, index, imageId, "keypoints", "is missing.");
             if (keypoints.Length != expected)
-                throw CocoFormatException.Entry(source, list, index, imageId, "keypoints", $"must hold {expected} values (x, y, v/score for {expected / 3} keypoints), got {keypoints.Length}.");
+                throw CocoFormatException.ForEntry(source, list, index, imageId, "keypoints", $"must hold {expected} values (x, y, v/score for {expected / 3} keypoints), got {keypoints.Length}.");
             for (int i = 0; i < keypoints.Length; i++)
             {
                 if (!double.IsFinite(keypoints[i]))
-                    throw CocoFormatException.Entry(source, list, index, imageId, "keypoints", $"value {i} is {keypoints[i]}, not a finite number.");
+                    throw CocoFormatException.ForEntry(source, list, index, imageId, "keypoints", $"value {i} is {keypoints[i]}, not a finite number.");
             }
         }
 
         public static double CheckScore(double? score, string source, string list, int index, long? imageId)
         {
             if (!score.HasValue)
-                throw CocoFormatException.Entry(source, list, index, imageId, "score", "is missing.");
+                throw CocoFormatException.ForEntry(source, list, index, imageId, "score", "is missing.");
             double s = score.Value;
             if (!double.IsFinite(s) || s < 0)
-                throw CocoFormatException.Entry(source, list, index, imageId, "score", $"is {s}; scores must be finite and not negative.");
+                throw CocoFormatException.ForEntry(source, list, index, imageId, "score", $"is {s}; scores must be finite and not negative.");
             return s;
         }
 
         public static Exception Missing(string source, string list, int index, long? imageId, string field) =>
-            CocoFormatException.Entry(source, list, index, imageId, field, "is missing.");
+            CocoFormatException.ForEntry(source, list, index, imageId, field, "is missing.");
 
         public static Exception NullEntry(string source, string list, int index) =>
             new CocoFormatException($"{source}: {list}[{index}] is null, expected an object.") { FilePath = source, EntryIndex = index };

@@ -163,12 +163,12 @@ namespace PoseRT.Coco
                 var r = results[i];
                 if (_groundTruth.FindImage(r.ImageId) is null)
                 {
-                    throw CocoFormatException.Entry(source, "results", i, r.ImageId, "image_id",
+                    throw CocoFormatException.ForEntry(source, "results", i, r.ImageId, "image_id",
                         $"{r.ImageId} is not an image of the ground truth '{_groundTruth.Source}' (pycocotools refuses such files: 'Results do not correspond to current coco set').");
                 }
                 if (areaFromBox)
                 {
-                    var box = r.Bbox ?? throw CocoFormatException.Entry(source, "results", i, r.ImageId, "bbox",
+                    var box = r.Bbox ?? throw CocoFormatException.ForEntry(source, "results", i, r.ImageId, "bbox",
                         "is missing, but results[0] has one; pycocotools then takes every result's area from its bbox, so all or none must have one.");
                     dtArea[i] = box.Width * box.Height;
                 }

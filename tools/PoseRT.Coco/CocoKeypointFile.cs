@@ -31,14 +31,14 @@ namespace PoseRT.Coco
             for (int i = 0; i < images.Count; i++)
             {
                 if (!_imagesById.TryAdd(images[i].Id, images[i]))
-                    throw CocoFormatException.Entry(source, "images", i, images[i].Id, "id", $"{images[i].Id} is used by an earlier image too.");
+                    throw CocoFormatException.ForEntry(source, "images", i, images[i].Id, "id", $"{images[i].Id} is used by an earlier image too.");
             }
 
             var categoryIds = new HashSet<long>();
             for (int i = 0; i < categories.Count; i++)
             {
                 if (!categoryIds.Add(categories[i].Id))
-                    throw CocoFormatException.Entry(source, "categories", i, null, "id", $"{categories[i].Id} is used by an earlier category too.");
+                    throw CocoFormatException.ForEntry(source, "categories", i, null, "id", $"{categories[i].Id} is used by an earlier category too.");
             }
 
             var annotationIds = new HashSet<long>();
@@ -47,11 +47,11 @@ namespace PoseRT.Coco
             {
                 var a = annotations[i];
                 if (!annotationIds.Add(a.Id))
-                    throw CocoFormatException.Entry(source, "annotations", i, a.ImageId, "id", $"{a.Id} is used by an earlier annotation too.");
+                    throw CocoFormatException.ForEntry(source, "annotations", i, a.ImageId, "id", $"{a.Id} is used by an earlier annotation too.");
                 if (!_imagesById.ContainsKey(a.ImageId))
-                    throw CocoFormatException.Entry(source, "annotations", i, a.ImageId, "image_id", $"{a.ImageId} is not in 'images'.");
+                    throw CocoFormatException.ForEntry(source, "annotations", i, a.ImageId, "image_id", $"{a.ImageId} is not in 'images'.");
                 if (!categoryIds.Contains(a.CategoryId))
-                    throw CocoFormatException.Entry(source, "annotations", i, a.ImageId, "category_id", $"{a.CategoryId} is not in 'categories'.");
+                    throw CocoFormatException.ForEntry(source, "annotations", i, a.ImageId, "category_id", $"{a.CategoryId} is not in 'categories'.");
                 if (!_annotationsByImage.TryGetValue(a.ImageId, out var list))
                 {
                     list = new List<CocoKeypointAnnotation>();
@@ -174,15 +174,15 @@ namespace PoseRT.Coco
                 // pycocotools reads num_keypoints (never recomputes it), so it must be there.
                 if (!d.NumKeypoints.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "num_keypoints");
                 if (d.NumKeypoints.Value < 0 || d.NumKeypoints.Value > CocoKeypoints.Count)
-                    throw CocoFormatException.Entry(path, "annotations", i, imageId, "num_keypoints", $"is {d.NumKeypoints.Value}, expected 0 to {CocoKeypoints.Count}.");
+                    throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "num_keypoints", $"is {d.NumKeypoints.Value}, expected 0 to {CocoKeypoints.Count}.");
                 var box = CocoJson.ReadBox(d.Bbox, path, "annotations", i, imageId, required: true);
                 if (!d.Area.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "area");
                 if (!double.IsFinite(d.Area.Value) || d.Area.Value < 0)
-                    throw CocoFormatException.Entry(path, "annotations", i, imageId, "area", $"is {d.Area.Value}, expected a finite number >= 0.");
+                    throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "area", $"is {d.Area.Value}, expected a finite number >= 0.");
                 // A missing iscrowd means an ordinary person (COCO always writes 0 or 1).
                 int crowd = d.IsCrowd ?? 0;
                 if (crowd is not (0 or 1))
-                    throw CocoFormatException.Entry(path, "annotations", i, imageId, "iscrowd", $"is {crowd}, expected 0 or 1.");
+                    throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "iscrowd", $"is {crowd}, expected 0 or 1.");
                 annotations[i] = new CocoKeypointAnnotation(d.Id.Value, imageId, d.CategoryId.Value, d.Keypoints!, d.NumKeypoints.Value, box, d.Area.Value, crowd == 1);
             }
 

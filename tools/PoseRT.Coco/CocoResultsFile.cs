@@ -31,7 +31,7 @@ namespace PoseRT.Coco
                 long imageId = d.ImageId.Value;
                 if (!d.CategoryId.HasValue) throw CocoJson.Missing(path, "results", i, imageId, "category_id");
                 if (d.Segmentation.HasValue)
-                    throw CocoFormatException.Entry(path, "results", i, imageId, "segmentation", "is present: pycocotools would score such results by mask area, which keypoint evaluation here does not support. Remove the field.");
+                    throw CocoFormatException.ForEntry(path, "results", i, imageId, "segmentation", "is present: pycocotools would score such results by mask area, which keypoint evaluation here does not support. Remove the field.");
                 CocoJson.CheckKeypoints(d.Keypoints, values, path, "results", i, imageId);
                 double score = CocoJson.CheckScore(d.Score, path, "results", i, imageId);
                 CocoBox? box = d.Bbox is null || d.Bbox.Length == 0 ? null : CocoJson.ReadBox(d.Bbox, path, "results", i, imageId, required: true);

@@ -10,7 +10,9 @@ namespace PoseRT.Tools
             // Each command lives in Commands/<Name>Command.cs and is added here.
             var root = new RootCommand("PoseRT tools: COCO evaluation, synthetic data, benchmarks.")
             {
+                BenchCommand.Create(),
                 ScoreCommand.Create(),
+                RunCommand.Create(),
             };
             return root.Parse(args).Invoke();
         }

@@ -75,7 +75,7 @@ namespace PoseRT.Tools.Commands
 
         /// <summary>Errors that are the user's input, reported as one line instead of a stack trace.</summary>
         internal static bool IsInputError(Exception ex) =>
-            ex is CocoFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException or ArgumentException;
+            ex is CocoFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException or InvalidDataException or ArgumentException;
 
         /// <summary>The 10 stats with their names, in pycocotools order and wording, at full and at printed precision.</summary>
         internal static void PrintStats(CocoKeypointStats stats, TextWriter output)

@@ -1,0 +1,101 @@
+using System;
+using System.IO;
+using System.Linq;
+using PoseRT.Coco;
+using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
+using PoseRT.Tools.Commands;
+
+namespace PoseRT.Tests
+{
+    public class RunCommandTests
+    {
+        private static string MiniAnnotations => Path.Combine(RepoPaths.CocoMini, "annotations", "person_keypoints_mini.json");
+
+        private static string MiniImages => Path.Combine(RepoPaths.CocoMini, "images");
+
+        private static string MiniDetections => Path.Combine(RepoPaths.CocoMini, "person_detections_AP_H_56_mini.json");
+
+        // A real (random-weight) convolutional ONNX network at a small input size: the pipeline runs for real,
+        // its poses are not meant to be accurate.
+        private static readonly Lazy<byte[]> Model = new(() => StandInModel.Build(new PoseModelInfo { InputWidth = 24, InputHeight = 32 }));
+
+        private static RunCommand.Settings Settings(string dir, bool gtBoxes, string? detections = null, string? images = null) =>
+            new("stand-in.onnx", MiniAnnotations, images ?? MiniImages, detections, gtBoxes, Flip: true,
+                Path.Combine(dir, "results.json"), Path.Combine(dir, "plots"), Path.Combine(dir, "stats.json"), ExecutionProvider.Cpu, 0, 1)
+            { ModelBytes = Model.Value };
+
+        [Fact]
+        public void Ground_truth_boxes_run_end_to_end_with_rescored_poses_a_table_and_plots()
+        {
+            var dir = RepoPaths.NewTempDir("run-gt");
+            var output = new StringWriter();
+            var error = new StringWriter();
+            Assert.Equal(0, RunCommand.Execute(Settings(dir, gtBoxes: true), output, error, liveProgress: false));
+            Assert.Equal(string.Empty, error.ToString());
+            Assert.Contains("4 images, 12 boxes", output.ToString(), StringComparison.Ordinal);
+            Assert.Contains("4/4 images", output.ToString(), StringComparison.Ordinal);
+            Assert.Contains("APm", output.ToString(), StringComparison.Ordinal);
+
+            var gt = CocoKeypointFile.Load(MiniAnnotations);
+            var results = CocoResultsFile.Load(Path.Combine(dir, "results.json"));
+            Assert.InRange(results.Count, 1, 12);
+            foreach (var r in results)
+            {
+                Assert.NotNull(gt.FindImage(r.ImageId));
+                // Ground-truth boxes score 1, so the pose score is the mean of the keypoint scores above 0.2.
+                var scores = Enumerable.Range(0, 17).Select(k => r.Keypoints[3 * k + 2]).Where(s => s > 0.2).ToArray();
+                Assert.Equal(scores.Length == 0 ? 0 : scores.Average(), r.Score, 5);
+            }
+            var stats = new CocoKeypointEvaluator(gt).Evaluate(results).Stats;
+            Assert.Contains($"{stats.AP.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}", output.ToString(), StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(dir, "stats.json")));
+            Assert.True(File.Exists(Path.Combine(dir, "plots", "keypoint-error.png")));
+        }
+
+        [Fact]
+        public void The_118_detections_run_end_to_end_and_oks_nms_never_adds_poses()
+        {
+            var dir = RepoPaths.NewTempDir("run-det");
+            var output = new StringWriter();
+            Assert.Equal(0, RunCommand.Execute(Settings(dir, gtBoxes: false, MiniDetections), output, TextWriter.Null, liveProgress: false));
+            Assert.Contains("4 images, 118 boxes", output.ToString(), StringComparison.Ordinal);
+            var results = CocoResultsFile.Load(Path.Combine(dir, "results.json"));
+            Assert.InRange(results.Count, 4, 118);
+            // Each image keeps at least its best pose.
+            Assert.Equal(4, results.Select(r => r.ImageId).Distinct().Count());
+        }
+
+        [Fact]
+        public void A_missing_image_file_is_named_before_any_inference()
+        {
+            var dir = RepoPaths.NewTempDir("run-missing");
+            var images = Path.Combine(dir, "images");
+            Directory.CreateDirectory(images);
+            foreach (var f in Directory.GetFiles(MiniImages).Where(f => !f.EndsWith("000000196141.jpg", StringComparison.Ordinal)))
+                File.Copy(f, Path.Combine(images, Path.GetFileName(f)));
+            var error = new StringWriter();
+            Assert.Equal(1, RunCommand.Execute(Settings(dir, gtBoxes: true, images: images), TextWriter.Null, error, liveProgress: false));
+            Assert.Contains("000000196141.jpg' of image_id 196141", error.ToString(), StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(dir, "results.json")));
+        }
+
+        [Fact]
+        public void Detections_on_unknown_images_and_undecodable_images_are_reported()
+        {
+            var dir = RepoPaths.NewTempDir("run-bad");
+            var detections = Path.Combine(dir, "det.json");
+            File.WriteAllText(detections, "[{\"image_id\": 785, \"category_id\": 1, \"bbox\": [1, 2, 30, 40], \"score\": 0.9}, {\"image_id\": 4, \"category_id\": 1, \"bbox\": [1, 2, 30, 40], \"score\": 0.9}]");
+            var error = new StringWriter();
+            Assert.Equal(1, RunCommand.Execute(Settings(dir, gtBoxes: false, detections), TextWriter.Null, error, liveProgress: false));
+            Assert.Contains("detections[1] (image_id 4): 'image_id' 4 is not an image of", error.ToString(), StringComparison.Ordinal);
+
+            var images = Path.Combine(dir, "images");
+            Directory.CreateDirectory(images);
+            foreach (var f in Directory.GetFiles(MiniImages)) File.WriteAllText(Path.Combine(images, Path.GetFileName(f)), "not a jpeg");
+            error = new StringWriter();
+            Assert.Equal(1, RunCommand.Execute(Settings(dir, gtBoxes: true, images: images), TextWriter.Null, error, liveProgress: false));
+            Assert.Contains("of image_id 785 cannot be decoded", error.ToString(), StringComparison.Ordinal);
+        }
+    }
+}

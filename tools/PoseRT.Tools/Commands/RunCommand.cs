@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using OpenCvSharp;
+using PoseRT.Coco;
+using PoseRT.Runtime;
+using Spectre.Console;
+
+namespace PoseRT.Tools.Commands
+{
+    /// <summary>
+    /// <c>posert run</c>: the whole SimpleBaselines/HRNet top-down COCO protocol with a PoseRT model: boxes
+    /// (detector file or cleaned ground-truth boxes), crop + flip test + decode + rescoring (the Runtime's
+    /// <see cref="PoseEstimator"/>), OKS-NMS at 0.9 per image, a results file, then the pycocotools-exact score.
+    /// </summary>
+    internal static class RunCommand
+    {
+        /// <summary>Everything one run needs; <see cref="ModelBytes"/> replaces <see cref="Model"/> in tests.</summary>
+        internal sealed record Settings(
+            string Model, string GroundTruth, string ImageDir, string? Detections, bool GroundTruthBoxes, bool Flip,
+            string? OutPath, string? PlotDir, string? JsonPath, ExecutionProvider Provider, int Device, int Threads)
+        {
+            public byte[]? ModelBytes { get; init; }
+        }
+
+        public static Command Create()
+        {
+            var model = new Option<string>("--model") { Description = "ONNX pose model (PoseRT metadata).", Required = true };
+            var gt = new Option<string>("--gt") { Description = "COCO keypoint annotation file (person_keypoints_val2017.json format).", Required = true };
+            var images = new Option<string>("--images") { Description = "Folder with the images named in the annotation file.", Required = true };
+            var detections = new Option<string?>("--detections") { Description = "Person detections (COCO_val2017_detections_AP_H_56_person.json format)." };
+            var gtBoxes = new Option<bool>("--gt-boxes") { Description = "Use the ground-truth person boxes (HRNet's USE_GT_BBOX) instead of --detections." };
+            var flip = new Option<bool>("--flip") { Description = "Flip test: also run the mirrored crop and average (the default)." };
+            var noFlip = new Option<bool>("--no-flip") { Description = "No flip test (halves the network work)." };
+            var output = new Option<string?>("--out") { Description = "Write the results file (list of {image_id, category_id, keypoints, score}) here." };
+            var plots = new Option<string?>("--plots") { Description = "Write PNG plots (PR curve per OKS threshold, per-keypoint error) into this folder." };
+            var json = new Option<string?>("--json") { Description = "Write the 10 stats as one JSON object here." };
+            var provider = new Option<ExecutionProvider>("--provider") { Description = "Auto, Cpu, Cuda or DirectML.", DefaultValueFactory = _ => ExecutionProvider.Auto };
+            var device = new Option<int>("--device") { Description = "GPU index for Cuda/DirectML.", DefaultValueFactory = _ => 0 };
+            var threads = new Option<int>("--threads") { Description = "CPU provider threads (0 = ONNX Runtime's choice).", DefaultValueFactory = _ => 0 };
+            var command = new Command("run", "Run a model over COCO images with the top-down test protocol (boxes, flip test, rescoring, OKS-NMS 0.9) and score it like pycocotools.")
+            {
+                model, gt, images, detections, gtBoxes, flip, noFlip, output, plots, json, provider, device, threads,
+            };
+            command.SetAction(parse =>
+            {
+                string? detectionPath = parse.GetValue(detections);
+                bool useGt = parse.GetValue(gtBoxes);
+                if ((detectionPath != null) == useGt)
+                {
+                    Console.Error.WriteLine("run: give exactly one of --detections FILE or --gt-boxes.");
+                    return 2;
+                }
+                if (parse.GetValue(flip) && parse.GetValue(noFlip))
+                {
+                    Console.Error.WriteLine("run: --flip and --no-flip contradict each other.");
+                    return 2;
+                }
+                var settings = new Settings(parse.GetValue(model)!, parse.GetValue(gt)!, parse.GetValue(images)!, detectionPath, useGt,
+                    !parse.GetValue(noFlip), parse.GetValue(output), parse.GetValue(plots), parse.GetValue(json),
+                    parse.GetValue(provider), parse.GetValue(device), parse.GetValue(threads));
+                return Execute(settings, Console.Out, Console.Error, liveProgress: !Console.IsOutputRedirected);
+            });
+            return command;
+        }
+
+        /// <summary>Runs the protocol; bad input ends with one line naming the file, entry or image and exit code 1.</summary>
+        internal static int Execute(Settings s, TextWriter output, TextWriter error, bool liveProgress)
+        {
+            try
+            {
+                var groundTruth = CocoKeypointFile.Load(s.GroundTruth);
+                var boxesByImage = s.Detections != null ? LoadDetections(s.Detections, groundTruth) : null;
+
+                // Every image must be there before hours of inference start.
+                var paths = new string[groundTruth.Images.Count];
+                for (int i = 0; i < paths.Length; i++)
+                {
+                    var image = groundTruth.Images[i];
+                    paths[i] = Path.Combine(s.ImageDir, image.FileName);
+                    if (!File.Exists(paths[i]))
+                        throw new FileNotFoundException($"Image file '{paths[i]}' of image_id {image.Id} (images[{i}] of {groundTruth.Source}) does not exist.", paths[i]);
+                }
+
+                var options = new PoseEstimatorOptions { Provider = s.Provider, DeviceId = s.Device, CpuThreads = s.Threads, FlipTest = s.Flip };
+                using var estimator = s.ModelBytes != null
+                    ? PoseEstimator.Load(s.ModelBytes, options, s.Model)
+                    : PoseEstimator.Load(s.Model, options);
+                output.WriteLine($"model {s.Model}: {estimator.ModelInfo.Architecture}, input {estimator.ModelInfo.InputWidth}x{estimator.ModelInfo.InputHeight}, {estimator.ProviderReport}, flip test {(s.Flip ? "on" : "off")}");
+
+                var results = new List<CocoKeypointResult>();
+                int boxCount = 0;
+                var clock = Stopwatch.StartNew();
+                void RunAll(Action<int> progress)
+                {
+                    var state = new ImageRunner(estimator, options.BoxPadding);
+                    for (int i = 0; i < paths.Length; i++)
+                    {
+                        var image = groundTruth.Images[i];
+                        boxCount += state.Run(image, paths[i], groundTruth, boxesByImage, results);
+                        progress(i + 1);
+                    }
+                }
+
+                if (liveProgress)
+                {
+                    AnsiConsole.Progress()
+                        .AutoClear(false)
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                        .Start(ctx =>
+                        {
+                            var task = ctx.AddTask("images", maxValue: paths.Length);
+                            RunAll(done =>
+                            {
+                                task.Value = done;
+                                task.Description = string.Create(CultureInfo.InvariantCulture, $"{done}/{paths.Length} images, {done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F1} img/s");
+                            });
+                        });
+                }
+                else
+                {
+                    int step = Math.Max(1, paths.Length / 10);
+                    RunAll(done =>
+                    {
+                        if (done % step != 0 && done != paths.Length) return;
+                        double rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                        var eta = TimeSpan.FromSeconds((paths.Length - done) / rate);
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{done}/{paths.Length} images, {rate:F1} img/s, ETA {eta:hh\\:mm\\:ss}"));
+                    });
+                }
+                double seconds = clock.Elapsed.TotalSeconds;
+
+                if (s.OutPath != null) CocoResultsFile.Save(s.OutPath, results);
+                var evaluation = new CocoKeypointEvaluator(groundTruth).Evaluate(results, s.OutPath ?? "run results");
+                foreach (var warning in evaluation.Warnings) error.WriteLine("warning: " + warning);
+                PrintSummary(output, evaluation.Stats, paths.Length, boxCount, results.Count, seconds);
+                if (s.OutPath != null) output.WriteLine($"wrote {s.OutPath}");
+                if (s.JsonPath != null)
+                {
+                    evaluation.Stats.Save(s.JsonPath);
+                    output.WriteLine($"wrote {s.JsonPath}");
+                }
+                if (s.PlotDir != null)
+                {
+                    foreach (var file in ScoreCommand.WritePlots(evaluation, s.PlotDir)) output.WriteLine($"wrote {file}");
+                }
+                return 0;
+            }
+            catch (Exception ex) when (ScoreCommand.IsInputError(ex) || ex is InvalidPoseModelException || ex is NotSupportedException)
+            {
+                error.WriteLine($"run: {ex.Message}");
+                return 1;
+            }
+        }
+
+        private static Dictionary<long, List<CocoDetection>> LoadDetections(string path, CocoKeypointFile groundTruth)
+        {
+            var all = CocoDetectionFile.Load(path);
+            for (int i = 0; i < all.Count; i++)
+            {
+                if (groundTruth.FindImage(all[i].ImageId) is null)
+                    throw CocoFormatException.ForEntry(path, "detections", i, all[i].ImageId, "image_id", $"{all[i].ImageId} is not an image of '{groundTruth.Source}'.");
+            }
+            var byImage = new Dictionary<long, List<CocoDetection>>();
+            foreach (var d in TopDownProtocol.SelectDetections(all))
+            {
+                if (!byImage.TryGetValue(d.ImageId, out var list))
+                {
+                    list = new List<CocoDetection>();
+                    byImage.Add(d.ImageId, list);
+                }
+                list.Add(d);
+            }
+            return byImage;
+        }
+
+        private static void PrintSummary(TextWriter output, CocoKeypointStats stats, int images, int boxes, int poses, double seconds)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Out = new AnsiConsoleOutput(output),
+            });
+            var table = new Table().AddColumn("stat").AddColumn(new TableColumn("value").RightAligned()).AddColumn("pycocotools");
+            var values = stats.ToArray();
+            for (int i = 0; i < values.Length; i++)
+            {
+                table.AddRow(new Text(CocoKeypointStats.Names[i]), new Text(values[i].ToString("F4", CultureInfo.InvariantCulture)), new Text(CocoKeypointStats.Descriptions[i]));
+            }
+            console.Write(table);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{images} images, {boxes} boxes, {poses} poses after OKS-NMS, {seconds:F1} s ({images / Math.Max(seconds, 1e-9):F1} img/s)"));
+        }
+
+        /// <summary>Per-image work with buffers reused from image to image.</summary>
+        private sealed class ImageRunner
+        {
+            private readonly PoseEstimator _estimator;
+            private readonly float _padding;
+            private BoundingBox[] _boxes = new BoundingBox[16];
+            private float[] _scores = new float[16];
+            private Pose[] _poses = new Pose[16];
+
+            public ImageRunner(PoseEstimator estimator, float padding)
+            {
+                _estimator = estimator;
+                _padding = padding;
+            }
+
+            /// <summary>Estimates the image's boxes, applies OKS-NMS, appends the kept poses; returns the box count.</summary>
+            public int Run(CocoImage image, string path, CocoKeypointFile groundTruth, Dictionary<long, List<CocoDetection>>? detections, List<CocoKeypointResult> results)
+            {
+                using var mat = Cv2.ImRead(path, ImreadModes.Color);
+                if (mat.Empty())
+                    throw new InvalidDataException($"Image file '{path}' of image_id {image.Id} cannot be decoded.");
+
+                List<CocoDetection> boxes = detections != null
+                    ? (detections.TryGetValue(image.Id, out var list) ? list : new List<CocoDetection>())
+                    : TopDownProtocol.GroundTruthBoxes(groundTruth.AnnotationsOf(image.Id), mat.Width, mat.Height);
+                int n = boxes.Count;
+                if (n == 0) return 0;
+                if (_boxes.Length < n)
+                {
+                    _boxes = new BoundingBox[n];
+                    _scores = new float[n];
+                    _poses = new Pose[n];
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    _boxes[i] = boxes[i].Bbox.ToBoundingBox();
+                    _scores[i] = (float)boxes[i].Score;
+                }
+
+                var view = new ImageView(mat.AsSpan<byte>(), mat.Width, mat.Height, (int)mat.Step(), PixelFormat.Bgr24);
+                _estimator.Estimate(view, _boxes.AsSpan(0, n), _scores.AsSpan(0, n), _poses.AsSpan(0, n));
+
+                // HRNet's NMS area is the padded, aspect-fixed crop: scale_w * scale_h * 200^2.
+                var info = _estimator.ModelInfo;
+                var poses = new CocoKeypointResult[n];
+                var areas = new double[n];
+                var kp = new double[CocoKeypoints.Count * 3];
+                for (int i = 0; i < n; i++)
+                {
+                    ref readonly var pose = ref _poses[i];
+                    for (int k = 0; k < CocoKeypoints.Count; k++)
+                    {
+                        var p = pose[k];
+                        kp[3 * k] = p.X;
+                        kp[3 * k + 1] = p.Y;
+                        kp[3 * k + 2] = p.Score;
+                    }
+                    poses[i] = new CocoKeypointResult(image.Id, TopDownProtocol.PersonCategoryId, kp, pose.Score);
+                    var crop = CropTransform.FromBox(_boxes[i], info.InputWidth, info.InputHeight, padding: _padding);
+                    areas[i] = (double)crop.ScaleX * crop.ScaleY * CropTransform.PixelStd * CropTransform.PixelStd;
+                }
+                foreach (int keep in TopDownProtocol.OksNms(poses, areas)) results.Add(poses[keep]);
+                return n;
+            }
+        }
+    }
+}
