@@ -73,10 +73,14 @@ namespace PoseRT.Tests
         [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}, {\"image_id\": 7, \"category_id\": 1, \"keypoints\": KP, \"score\": -0.5}]", "results[1] (image_id 7): 'score' is -0.5")]
         [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP}]", "results[0] (image_id 5): 'score' is missing")]
         [InlineData("[{\"category_id\": 1, \"keypoints\": KP, \"score\": 1}]", "results[0]: 'image_id' is missing")]
-        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}, {\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": NaN}]", "at $[1].score")]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}, {\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": NaN}]", "invalid COCO keypoint results file at $[1] (line 1")]
         [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}", "invalid COCO keypoint results file")]
         [InlineData("{\"image_id\": 5}", "invalid COCO keypoint results file")]
-        [InlineData("[{\"image_id\": \"abc\", \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}]", "at $[0].image_id")]
+        [InlineData("[{\"image_id\": \"abc\", \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}]", "results[0]: 'image_id' is the string \"abc\", expected an integer")]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5, \"bbox\": [1, 2]}]", "results[0] (image_id 5): 'bbox' must hold 4 values")]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5, \"segmentation\": {\"counts\": \"x\"}}]", "'segmentation' is present")]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}] x", "invalid COCO keypoint results file")]
+        [InlineData("", "invalid COCO keypoint results file")]
         public void Bad_results_files_are_reported_by_entry_and_field(string json, string expected)
         {
             var kp = "[" + string.Join(",", Enumerable.Repeat("1.5", 51)) + "]";
@@ -85,6 +89,26 @@ namespace PoseRT.Tests
             var ex = Assert.Throws<CocoFormatException>(() => CocoResultsFile.Load(path));
             Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
             Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Large_results_files_stream_through_buffer_refills_unchanged()
+        {
+            // ~1.3 MB: more than the reader's 1 MiB buffer, so entries straddle refills.
+            var rng = new Random(3);
+            var results = Enumerable.Range(0, 1500).Select(i => new CocoKeypointResult(i % 7, 1,
+                Enumerable.Range(0, 51).Select(_ => rng.NextDouble() * 1000).ToArray(), rng.NextDouble())).ToList();
+            var path = Path.Combine(RepoPaths.NewTempDir("big-results"), "res.json");
+            CocoResultsFile.Save(path, results);
+            Assert.True(new FileInfo(path).Length > 1 << 20);
+            var back = CocoResultsFile.Load(path);
+            Assert.Equal(results.Count, back.Count);
+            for (int i = 0; i < results.Count; i++)
+            {
+                Assert.Equal(results[i].ImageId, back[i].ImageId);
+                Assert.Equal(results[i].Score, back[i].Score);
+                Assert.True(results[i].Keypoints.SequenceEqual(back[i].Keypoints), $"entry {i}");
+            }
         }
 
         [Fact]

@@ -52,23 +52,10 @@ namespace PoseRT.Coco
         [JsonPropertyName("score")] public double? Score { get; set; }
     }
 
-    internal sealed class ResultDto
-    {
-        [JsonPropertyName("image_id")] public long? ImageId { get; set; }
-        [JsonPropertyName("category_id")] public long? CategoryId { get; set; }
-        [JsonPropertyName("keypoints")] public double[]? Keypoints { get; set; }
-        [JsonPropertyName("score")] public double? Score { get; set; }
-        [JsonPropertyName("bbox")] public double[]? Bbox { get; set; }
-
-        // Only its presence matters: pycocotools would score such a file by mask area (not supported here).
-        [JsonPropertyName("segmentation")] public JsonElement? Segmentation { get; set; }
-    }
-
     // "NaN" / "Infinity" written as strings are read so that they can be rejected by name, like any bad value.
     [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
     [JsonSerializable(typeof(AnnotationFileDto))]
     [JsonSerializable(typeof(List<DetectionDto?>))]
-    [JsonSerializable(typeof(List<ResultDto?>))]
     internal sealed partial class CocoJsonContext : JsonSerializerContext
     {
     }

@@ -21,23 +21,7 @@ namespace PoseRT.Coco
         public static IReadOnlyList<CocoKeypointResult> Load(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
-            var dtos = CocoJson.Read(path, CocoJsonContext.Default.ListResultDto, "COCO keypoint results file");
-            const int values = CocoKeypoints.Count * 3;
-            var results = new CocoKeypointResult[dtos.Count];
-            for (int i = 0; i < results.Length; i++)
-            {
-                var d = dtos[i] ?? throw CocoJson.NullEntry(path, "results", i);
-                if (!d.ImageId.HasValue) throw CocoJson.Missing(path, "results", i, null, "image_id");
-                long imageId = d.ImageId.Value;
-                if (!d.CategoryId.HasValue) throw CocoJson.Missing(path, "results", i, imageId, "category_id");
-                if (d.Segmentation.HasValue)
-                    throw CocoFormatException.ForEntry(path, "results", i, imageId, "segmentation", "is present: pycocotools would score such results by mask area, which keypoint evaluation here does not support. Remove the field.");
-                CocoJson.CheckKeypoints(d.Keypoints, values, path, "results", i, imageId);
-                double score = CocoJson.CheckScore(d.Score, path, "results", i, imageId);
-                CocoBox? box = d.Bbox is null || d.Bbox.Length == 0 ? null : CocoJson.ReadBox(d.Bbox, path, "results", i, imageId, required: true);
-                results[i] = new CocoKeypointResult(imageId, d.CategoryId.Value, d.Keypoints!, score, box);
-            }
-            return results;
+            return CocoResultsReader.Read(path);
         }
 
         /// <summary>
