@@ -67,6 +67,26 @@ namespace PoseRT.Tests
         }
 
         [Fact]
+        public void The_command_line_parses_into_a_run()
+        {
+            var dir = RepoPaths.NewTempDir("run-cli");
+            var model = Path.Combine(dir, "stand-in.onnx");
+            File.WriteAllBytes(model, Model.Value);
+            var results = Path.Combine(dir, "res.json");
+            int code = RunCommand.Create().Parse(new[]
+            {
+                "--model", model, "--gt", MiniAnnotations, "--images", MiniImages, "--gt-boxes", "--no-flip",
+                "--provider", "Cpu", "--threads", "1", "--out", results,
+            }).Invoke();
+            Assert.Equal(0, code);
+            Assert.InRange(CocoResultsFile.Load(results).Count, 1, 12);
+
+            // Both box sources, or neither: refused before anything runs.
+            Assert.Equal(2, RunCommand.Create().Parse(new[] { "--model", model, "--gt", MiniAnnotations, "--images", MiniImages }).Invoke());
+            Assert.Equal(2, RunCommand.Create().Parse(new[] { "--model", model, "--gt", MiniAnnotations, "--images", MiniImages, "--gt-boxes", "--detections", MiniDetections }).Invoke());
+        }
+
+        [Fact]
         public void A_missing_image_file_is_named_before_any_inference()
         {
             var dir = RepoPaths.NewTempDir("run-missing");
