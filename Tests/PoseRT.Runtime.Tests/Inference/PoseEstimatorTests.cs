@@ -70,6 +70,21 @@ namespace PoseRT.Tests.Inference
         }
 
         [Fact]
+        public void A_bgr_model_with_its_own_normalisation_matches_the_reference()
+        {
+            var m = new TestModel(seed: 4);
+            var info = m.Info();
+            info.ChannelOrder = ChannelOrder.Bgr;
+            info.Mean = new[] { 0.5f, 0.4f, 0.3f };
+            info.Std = new[] { 0.3f, 0.25f, 0.2f };
+            using var est = PoseEstimator.Load(m.Build(info), new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, KeypointScoreThreshold = 0.1f });
+            var poses = new Pose[3];
+            est.Estimate(View(), Boxes, BoxScores, poses);
+            var expected = ReferencePipeline.Run(Image, ImageWidth, ImageHeight, Stride, Boxes, BoxScores, null, m, info, true, 0.1f);
+            AssertMatches(expected, poses, Boxes, BoxScores);
+        }
+
+        [Fact]
         public void Rotated_boxes_match_the_reference()
         {
             var m = new TestModel(seed: 2);
