@@ -185,15 +185,16 @@ namespace PoseRT.Tests.Inference
         public void Steady_state_estimation_allocates_nothing()
         {
             var m = new TestModel();
-            foreach (var refinement in new[] { PeakRefinement.QuarterOffset, PeakRefinement.Dark })
+            // Quarter offset and DARK; and several runs per frame (3 boxes, 2 per run: batches of 4 and 2).
+            foreach (var (refinement, perRun) in new[] { (PeakRefinement.QuarterOffset, 8), (PeakRefinement.Dark, 8), (PeakRefinement.QuarterOffset, 2) })
             {
-                using var est = Cpu(m, o => o.Refinement = refinement);
+                using var est = Cpu(m, o => { o.Refinement = refinement; o.MaxBoxesPerRun = perRun; });
                 var poses = new Pose[3];
                 for (int i = 0; i < 5; i++) est.Estimate(View(), Boxes, BoxScores, poses);
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < 100; i++) est.Estimate(View(), Boxes, BoxScores, poses);
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                Assert.True(allocated == 0, $"{refinement}: {allocated} bytes over 100 frames");
+                Assert.True(allocated == 0, $"{refinement}, {perRun} boxes per run: {allocated} bytes over 100 frames");
                 Assert.True(est.LastTimings.Inference > TimeSpan.Zero);
             }
         }
