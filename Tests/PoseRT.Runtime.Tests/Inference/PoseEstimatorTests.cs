@@ -291,6 +291,7 @@ namespace PoseRT.Tests.Inference
             Assert.Throws<ArgumentException>(() => new ImageView(new byte[100], 10, 10, 0, PixelFormat.Bgr24));
             Assert.Throws<ArgumentException>(() => new ImageView(new byte[1000], 10, 10, 20, PixelFormat.Bgr24));
             Assert.Equal(0, est.Estimate(View(), ReadOnlySpan<BoundingBox>.Empty, Span<Pose>.Empty));
+            Assert.Equal("image", Assert.Throws<ArgumentException>(() => est.Estimate(default(ImageView), Boxes, new Pose[3])).ParamName);
             est.Dispose();
             Assert.Throws<ObjectDisposedException>(() => est.Estimate(View(), Boxes, new Pose[3]));
         }
