@@ -13,8 +13,9 @@ namespace PoseRT.Synthetic
             {
                 using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
+                    // No fsync: the rename alone keeps readers from seeing a partial file, and
+                    // syncing every image made data set generation disk-bound.
                     fs.Write(bytes);
-                    fs.Flush(flushToDisk: true);
                 }
                 File.Move(tmp, path, overwrite: true);
             }

@@ -250,7 +250,7 @@ namespace PoseRT.Synthetic
             // Ears turned away from the camera peek out from behind the skull: draw them first.
             for (int k = 3; k < 5; k++)
             {
-                if (faceZ[k] > -0.4f && faceZ[k] < 0.25f) Disc(f.Image[k], 0.27f * r, look.Skin * 0.88f, label);
+                if (faceZ[k] > -0.7f && faceZ[k] < 0.25f) Disc(f.Image[k], 0.27f * r, look.Skin * 0.88f, label);
             }
 
             Vector3 eyeL = faces[1], eyeR = faces[2];

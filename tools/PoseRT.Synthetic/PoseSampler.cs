@@ -65,7 +65,7 @@ namespace PoseRT.Synthetic
             }
 
             // Facing: mostly toward the camera when easy, any direction when hard.
-            int facing = rng.Pick(stackalloc double[] { 0.6 - 0.3 * d, 0.2, 0.2 + 0.3 * d });
+            int facing = rng.Pick(stackalloc double[] { 0.75 - 0.45 * d, 0.15, 0.1 + 0.4 * d });
             p.Yaw = facing switch
             {
                 0 => rng.Normal(0, 25),

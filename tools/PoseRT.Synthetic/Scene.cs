@@ -43,7 +43,7 @@ namespace PoseRT.Synthetic
                 float ew = ((max.X - min.X) * c + (max.Y - min.Y) * s) * f.Scale;
                 float eh = ((max.X - min.X) * s + (max.Y - min.Y) * c) * f.Scale;
                 Vector2 center;
-                if (i > 0 && rng.Chance(0.3 + 0.3 * d))
+                if (i > 0 && rng.Chance(0.1 + 0.5 * d))
                 {
                     // Deliberate overlap with the previous person.
                     var prev = figures[i - 1];
@@ -117,13 +117,12 @@ namespace PoseRT.Synthetic
                 var f = figures[i];
                 var kps = new float[CocoKeypoints.Count * 3];
                 int labelled = 0;
-                float torsoZ = (f.Skeleton.P[Extra.Pelvis].Z + f.Skeleton.P[Extra.Neck].Z) / 2;
-                float bx0 = minX[i], by0 = minY[i], bx1 = maxX[i] + 1, by1 = maxY[i] + 1;
+                                float bx0 = minX[i], by0 = minY[i], bx1 = maxX[i] + 1, by1 = maxY[i] + 1;
                 for (int k = 0; k < CocoKeypoints.Count; k++)
                 {
                     Vector2 p = f.Image[k];
                     if (!(p.X >= 0 && p.Y >= 0 && p.X <= w - 1 && p.Y <= h - 1)) continue; // v = 0, outside the image
-                    int v = Visible(canvas, f, i, k, p, torsoZ) ? 2 : 1;
+                    int v = Visible(canvas, f, i, k, p) ? 2 : 1;
                     kps[3 * k] = (float)Math.Round(p.X, 2);
                     kps[3 * k + 1] = (float)Math.Round(p.Y, 2);
                     kps[3 * k + 2] = v;
@@ -143,7 +142,7 @@ namespace PoseRT.Synthetic
         /// A keypoint is visible (v = 2) when the pixel under it shows the person's own body part
         /// that carries the joint and, for parts with a back side, the joint faces the camera.
         /// </summary>
-        private static bool Visible(Canvas canvas, Figure f, int slot, int k, Vector2 p, float torsoZ)
+        private static bool Visible(Canvas canvas, Figure f, int slot, int k, Vector2 p)
         {
             int x = (int)MathF.Round(p.X), y = (int)MathF.Round(p.Y);
             x = Math.Clamp(x, 0, canvas.Width - 1);
@@ -155,14 +154,16 @@ namespace PoseRT.Synthetic
             {
                 if (part != BodyPart.Head) return false;
                 float z = Vector3.Transform(Skeleton3D.FaceDirections[k], f.Skeleton.Head).Z;
-                float threshold = k == 0 ? -0.2f : k <= 2 ? 0.12f : -0.4f;
+                float threshold = k == 0 ? -0.2f : k <= 2 ? 0.12f : -0.7f; // ears stick out, so they stay in view longer than eyes
                 return z > threshold;
             }
             if (part == BodyPart.Torso)
             {
-                // Shoulders and hips on the far side of the torso are behind it.
-                return k is 5 or 6 ? f.Skeleton.P[k].Z >= torsoZ - 0.6f * f.Shape.ShoulderHalf
-                    : k is 11 or 12 && f.Skeleton.P[k].Z >= torsoZ - 0.6f * f.Shape.HipHalf;
+                // Shoulders and hips on the far side of the torso are behind it. Depth is compared
+                // with the torso's own depth at that level, so a leaning torso does not hide its front joints.
+                var P = f.Skeleton.P;
+                if (k is 5 or 6) return P[k].Z >= (P[5].Z + P[6].Z) / 2 - 0.6f * f.Shape.ShoulderHalf;
+                return k is 11 or 12 && P[k].Z >= P[Extra.Pelvis].Z - 0.6f * f.Shape.HipHalf;
             }
             return k switch
             {

@@ -87,10 +87,11 @@ namespace PoseRT.Synthetic
 
         /// <summary>
         /// Writes the image with its ground truth drawn on it (box, skeleton; visible keypoints
-        /// green, occluded ones red) as a PNG, for looking at what the generator makes.
+        /// green, occluded ones red), for looking at what the generator makes. The format
+        /// follows the extension of <paramref name="path"/> (.png, .jpg).
         /// </summary>
         /// <param name="image">A rendered image.</param>
-        /// <param name="path">PNG file to write.</param>
+        /// <param name="path">Image file to write (PNG or JPEG by extension).</param>
         /// <param name="annotate">False writes the plain image.</param>
         public static void SavePreview(SyntheticImage image, string path, bool annotate = true)
         {
@@ -98,25 +99,48 @@ namespace PoseRT.Synthetic
             ArgumentException.ThrowIfNullOrWhiteSpace(path);
             byte[] pixels = image.Bgr.ToArray();
             using var mat = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC3, pixels);
+            if (annotate) DrawGroundTruth(mat, image.People);
+            AtomicFile.WriteAllBytes(path, EncodeByExtension(mat, path));
+        }
+
+        /// <summary>
+        /// Draws people's ground truth onto a BGR image: box (cyan), skeleton, visible keypoints
+        /// green and occluded ones red; for previews and for comparing a model with the truth.
+        /// </summary>
+        public static void DrawGroundTruth(Mat image, IReadOnlyList<SyntheticPerson> people)
+        {
+            ArgumentNullException.ThrowIfNull(image);
+            ArgumentNullException.ThrowIfNull(people);
             var skeleton = Runtime.CocoKeypoints.Skeleton;
-            foreach (var p in annotate ? image.People : Array.Empty<SyntheticPerson>())
+            foreach (var p in people)
             {
                 var k = p.Keypoints;
-                Cv2.Rectangle(mat, new Rect((int)p.Box.X, (int)p.Box.Y, (int)p.Box.Width, (int)p.Box.Height), new Scalar(255, 255, 0), 1);
+                Cv2.Rectangle(image, new Rect((int)p.Box.X, (int)p.Box.Y, (int)p.Box.Width, (int)p.Box.Height), new Scalar(255, 255, 0), 1);
                 for (int i = 0; i + 1 < skeleton.Length; i += 2)
                 {
                     int a = skeleton[i], b = skeleton[i + 1];
                     if (k[3 * a + 2] > 0 && k[3 * b + 2] > 0)
-                        Cv2.Line(mat, new Point(k[3 * a], k[3 * a + 1]), new Point(k[3 * b], k[3 * b + 1]), new Scalar(255, 200, 0), 1, LineTypes.AntiAlias);
+                        Cv2.Line(image, new Point(k[3 * a], k[3 * a + 1]), new Point(k[3 * b], k[3 * b + 1]), new Scalar(255, 200, 0), 1, LineTypes.AntiAlias);
                 }
                 for (int j = 0; j < Runtime.CocoKeypoints.Count; j++)
                 {
                     float v = k[3 * j + 2];
-                    if (v > 0) Cv2.Circle(mat, new Point(k[3 * j], k[3 * j + 1]), 2, v == 2 ? new Scalar(0, 255, 0) : new Scalar(0, 0, 255), -1, LineTypes.AntiAlias);
+                    if (v > 0) Cv2.Circle(image, new Point(k[3 * j], k[3 * j + 1]), 2, v == 2 ? new Scalar(0, 255, 0) : new Scalar(0, 0, 255), -1, LineTypes.AntiAlias);
                 }
             }
-            Cv2.ImEncode(".png", mat, out byte[] png);
-            AtomicFile.WriteAllBytes(path, png);
+        }
+
+        /// <summary>Encodes an image in the format named by the file's extension (JPEG at quality 90).</summary>
+        public static byte[] EncodeByExtension(Mat image, string path)
+        {
+            ArgumentNullException.ThrowIfNull(image);
+            string ext = Path.GetExtension(path).ToLowerInvariant();
+            if (ext is not (".png" or ".jpg" or ".jpeg"))
+                throw new ArgumentException($"'{path}': use a .png or .jpg file name.", nameof(path));
+            byte[] bytes;
+            if (ext == ".png") Cv2.ImEncode(ext, image, out bytes);
+            else Cv2.ImEncode(ext, image, out bytes, new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
+            return bytes;
         }
     }
 }

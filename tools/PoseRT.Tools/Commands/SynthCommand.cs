@@ -21,7 +21,9 @@ namespace PoseRT.Tools.Commands
             var difficulty = new Option<double?>("--difficulty") { Description = "0 (easy) to 1 (hard); default 0.5 (0.3 with --video)." };
             var inside = new Option<bool>("--inside") { Description = "Keep every person inside the frame (no partly visible people)." };
             var threads = new Option<int>("--threads") { Description = "Images rendered in parallel (does not change the output).", DefaultValueFactory = _ => Environment.ProcessorCount };
-            var preview = new Option<int>("--preview") { Description = "Also write the first N images with their ground truth drawn to OUT/preview/*.png.", DefaultValueFactory = _ => 0 };
+            var preview = new Option<int>("--preview") { Description = "Also write the first N images (or N frames of a clip) with their ground truth drawn to OUT/preview/.", DefaultValueFactory = _ => 0 };
+            var previewFormat = new Option<string>("--preview-format") { Description = "png or jpg.", DefaultValueFactory = _ => "png" };
+            previewFormat.AcceptOnlyFromAmong("png", "jpg");
             var video = new Option<bool>("--video") { Description = "Write a clip (OUT/NAME.mp4 + OUT/NAME.json) of people walking instead of a data set." };
             var frames = new Option<int>("--frames") { Description = "Frames of the clip (--video).", DefaultValueFactory = _ => 75 };
             var people = new Option<int>("--people") { Description = "People in the clip (--video).", DefaultValueFactory = _ => 3 };
@@ -30,7 +32,7 @@ namespace PoseRT.Tools.Commands
 
             var cmd = new Command("synth", "Generate synthetic people: a COCO person_keypoints data set of JPEG images, or with --video a clip with per-frame ground truth.")
             {
-                outDir, images, seed, width, height, peopleMin, peopleMax, difficulty, inside, threads, preview, video, frames, people, fps, name,
+                outDir, images, seed, width, height, peopleMin, peopleMax, difficulty, inside, threads, preview, previewFormat, video, frames, people, fps, name,
             };
             cmd.SetAction(parseResult =>
             {
@@ -53,6 +55,7 @@ namespace PoseRT.Tools.Commands
                         };
                         var clip = SyntheticPeople.GenerateClip(co, dir);
                         Console.WriteLine($"Wrote {clip.Frames.Count} frames to {clip.VideoPath} and ground truth to {clip.GroundTruthPath} in {sw.Elapsed.TotalSeconds:F1} s.");
+                        WriteClipPreview(clip, Math.Min(parseResult.GetValue(preview), clip.Frames.Count), Path.Combine(dir, "preview"), parseResult.GetValue(previewFormat)!);
                         return 0;
                     }
 
@@ -79,8 +82,8 @@ namespace PoseRT.Tools.Commands
                         for (int i = 0; i < nPreview; i++)
                         {
                             var img = SyntheticPeople.RenderImage(o, i);
-                            SyntheticPeople.SavePreview(img, Path.Combine(pdir, FormattableString.Invariant($"{i + 1:D6}.png")));
-                            SyntheticPeople.SavePreview(img, Path.Combine(pdir, FormattableString.Invariant($"{i + 1:D6}-plain.png")), annotate: false);
+                            SyntheticPeople.SavePreview(img, Path.Combine(pdir, FormattableString.Invariant($"{i + 1:D6}.{parseResult.GetValue(previewFormat)}")));
+                            SyntheticPeople.SavePreview(img, Path.Combine(pdir, FormattableString.Invariant($"{i + 1:D6}-plain.{parseResult.GetValue(previewFormat)}")), annotate: false);
                         }
                         Console.WriteLine($"Wrote {nPreview} previews to {pdir}.");
                     }
@@ -103,6 +106,27 @@ namespace PoseRT.Tools.Commands
                 }
             });
             return cmd;
+        }
+
+        /// <summary>Reads the written video back and saves N evenly spaced frames with their ground truth drawn.</summary>
+        private static void WriteClipPreview(SyntheticClip clip, int count, string dir, string ext)
+        {
+            if (count <= 0) return;
+            Directory.CreateDirectory(dir);
+            var wanted = new System.Collections.Generic.HashSet<int>();
+            for (int i = 0; i < count; i++) wanted.Add(count == 1 ? 0 : i * (clip.Frames.Count - 1) / (count - 1));
+            using var cap = new OpenCvSharp.VideoCapture(clip.VideoPath);
+            using var frame = new OpenCvSharp.Mat();
+            for (int f = 0; f < clip.Frames.Count && cap.Read(frame) && !frame.Empty(); f++)
+            {
+                if (!wanted.Contains(f)) continue;
+                SyntheticPeople.DrawGroundTruth(frame, clip.Frames[f].People);
+                string path = Path.Combine(dir, FormattableString.Invariant($"frame-{f:D5}.{ext}"));
+                string tmp = path + ".tmp";
+                File.WriteAllBytes(tmp, SyntheticPeople.EncodeByExtension(frame, path));
+                File.Move(tmp, path, overwrite: true);
+            }
+            Console.WriteLine($"Wrote {wanted.Count} preview frames to {dir}.");
         }
     }
 }
