@@ -53,7 +53,7 @@ namespace PoseRT.Synthetic
                 };
                 // Nearer people (lower in the frame) look bigger, as with a camera above the ground.
                 float near = (a.Baseline / h - 0.6f) / 0.4f;
-                a.Figure.Scale = h * (0.32f + 0.35f * near);
+                a.Figure.Scale = h * (0.36f + 0.34f * near); // 130-250 px at 360 rows: tall enough for a HOG detector's 128 px window
                 a.X = rng.Uniform(0.12, 0.88) * w;
                 a.Speed = rng.Uniform(0.35, 0.7) * a.Figure.Scale; // px per second: a stature every 1.5-3 s, a stroll
                 a.Cadence = a.Speed / a.Figure.Scale / 0.75f; // gait cycles per second

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using OpenCvSharp;
@@ -45,14 +46,23 @@ namespace PoseRT.Synthetic
             var people = new IReadOnlyList<SyntheticPerson>[options.Images];
             int done = 0;
             var po = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
-            Parallel.For(0, options.Images, po, i =>
+            try
             {
-                var img = Scene.RenderStill(options, i);
-                names[i] = FormattableString.Invariant($"{i + 1:D6}.jpg");
-                AtomicFile.WriteAllBytes(Path.Combine(imageDir, names[i]), EncodeJpeg(img));
-                people[i] = img.People;
-                progress?.Report(Interlocked.Increment(ref done));
-            });
+                Parallel.For(0, options.Images, po, i =>
+                {
+                    var img = Scene.RenderStill(options, i);
+                    names[i] = FormattableString.Invariant($"{i + 1:D6}.jpg");
+                    AtomicFile.WriteAllBytes(Path.Combine(imageDir, names[i]), EncodeJpeg(img));
+                    people[i] = img.People;
+                    progress?.Report(Interlocked.Increment(ref done));
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                // Callers get the real failure (e.g. an IOException naming the file), not a wrapper.
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                throw;
+            }
 
             string annPath = Path.Combine(annDir, options.AnnotationFileName);
             AtomicFile.WriteAllBytes(annPath, CocoJson.Dataset(options, names, people));
