@@ -58,6 +58,7 @@ namespace PoseRT.Synthetic
                     center = new Vector2(rng.Uniform(mx, o.Width - mx), rng.Uniform(my, o.Height - my));
                 }
                 f.PlaceCenter(center);
+                if (rng.Chance(0.3 * d)) Camouflage(f, canvas, rng);
                 figures.Add(f);
             }
 
@@ -71,6 +72,21 @@ namespace PoseRT.Synthetic
             var camera = new SeededRandom(SeededRandom.Derive(o.Seed, index, CameraStream));
             PostProcess(canvas, camera, d);
             return new SyntheticImage(o.Width, o.Height, canvas.Bgr, people, canvas.Labels, JpegQuality(camera, d));
+        }
+
+        /// <summary>
+        /// Dresses the figure in the colours of the background behind its torso, so that
+        /// colour contrast alone does not find people (a hard case in real photos too).
+        /// </summary>
+        private static void Camouflage(Figure f, Canvas canvas, SeededRandom rng)
+        {
+            Vector2 c = (f.Image[Extra.Pelvis] + f.Image[Extra.Neck]) / 2;
+            int x = Math.Clamp((int)c.X, 0, canvas.Width - 1), y = Math.Clamp((int)c.Y, 0, canvas.Height - 1);
+            int o = (y * canvas.Width + x) * 3;
+            var bg = new Vector3(canvas.Bgr[o], canvas.Bgr[o + 1], canvas.Bgr[o + 2]);
+            var max = new Vector3(255);
+            f.Look.Shirt.A = Vector3.Clamp(bg * rng.Uniform(0.85, 1.15), Vector3.Zero, max);
+            f.Look.Pants.A = Vector3.Clamp(bg * rng.Uniform(0.6, 1.1), Vector3.Zero, max);
         }
 
         private static float RandomRoll(SeededRandom rng, double d)
