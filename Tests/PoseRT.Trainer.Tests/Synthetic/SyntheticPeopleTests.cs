@@ -215,6 +215,17 @@ namespace PoseRT.Trainer.Tests.Synthetic
         }
 
         [Fact]
+        public void OutputFolderThatIsAFile_FailsWithAnIoErrorAndWritesNothing()
+        {
+            string dir = RepoPaths.NewTempDir("synth-file");
+            string file = Path.Combine(dir, "not-a-folder");
+            File.WriteAllText(file, "x");
+            Assert.ThrowsAny<IOException>(() => SyntheticPeople.GenerateDataset(Small(1, images: 1), file));
+            Assert.Equal("x", File.ReadAllText(file));
+            Assert.Single(Directory.GetFileSystemEntries(dir));
+        }
+
+        [Fact]
         public void Clip_HasEveryFrame_StableIds_AndSmoothKeypoints()
         {
             var o = new SyntheticClipOptions { Width = 192, Height = 128, Frames = 16, People = 2, Seed = 5, Fps = 25 };
