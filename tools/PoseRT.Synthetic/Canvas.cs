@@ -65,8 +65,8 @@ namespace PoseRT.Synthetic
             }
 
             float sleeve = look.LongSleeves ? 1.01f : 0.55f;
-            AddArm(f, +1, 5, 7, 9, Extra.HandTipL, BodyPart.UpperArmL, BodyPart.ForearmL, BodyPart.HandL, sleeve);
-            AddArm(f, -1, 6, 8, 10, Extra.HandTipR, BodyPart.UpperArmR, BodyPart.ForearmR, BodyPart.HandR, sleeve);
+            AddArm(f, 5, 7, 9, Extra.HandTipL, BodyPart.UpperArmL, BodyPart.ForearmL, BodyPart.HandL, sleeve);
+            AddArm(f, 6, 8, 10, Extra.HandTipR, BodyPart.UpperArmR, BodyPart.ForearmR, BodyPart.HandR, sleeve);
             AddLeg(f, 11, 13, 15, Extra.ToeL, Extra.HeelL, BodyPart.ThighL, BodyPart.ShinL, BodyPart.FootL);
             AddLeg(f, 12, 14, 16, Extra.ToeR, Extra.HeelR, BodyPart.ThighR, BodyPart.ShinR, BodyPart.FootR);
 
@@ -102,7 +102,7 @@ namespace PoseRT.Synthetic
             Kind = 0, Part = part, A = a, B = b, Ra = ra, Rb = rb, Cloth = cloth, Plain = plain, ClothUntil = clothUntil, Key = key, Length = length,
         };
 
-        private void AddArm(Figure f, int side, int sh, int el, int wr, int tip, BodyPart upper, BodyPart fore, BodyPart hand, float sleeve)
+        private void AddArm(Figure f, int sh, int el, int wr, int tip, BodyPart upper, BodyPart fore, BodyPart hand, float sleeve)
         {
             var s = f.Shape;
             var P = f.Skeleton.P;
@@ -111,7 +111,6 @@ namespace PoseRT.Synthetic
             Add(Capsule(upper, I[sh], I[el], s.UpperArmR0 * sc, s.UpperArmR1 * sc, f.Look.Shirt, f.Look.Skin, sleeve, (P[sh].Z + P[el].Z) / 2 + 0.015f, s.UpperArm));
             Add(Capsule(fore, I[el], I[wr], s.ForearmR0 * sc, s.ForearmR1 * sc, f.Look.Shirt, f.Look.Skin, f.Look.LongSleeves ? 1.01f : 0, (P[el].Z + P[wr].Z) / 2 + 0.02f, s.Forearm));
             Add(Capsule(hand, I[wr], I[tip], s.HandR * sc, s.HandR * 1.1f * sc, null, f.Look.Skin * 0.95f, 0, (P[wr].Z + P[tip].Z) / 2 + 0.025f, s.Hand));
-            _ = side;
         }
 
         private void AddLeg(Figure f, int hip, int knee, int ankle, int toe, int heel, BodyPart thigh, BodyPart shin, BodyPart foot)
