@@ -11,6 +11,7 @@ namespace PoseRT.Tools
             var root = new RootCommand("PoseRT tools: COCO evaluation, synthetic data, benchmarks.")
             {
                 BenchCommand.Create(),
+                SynthCommand.Create(),
                 ScoreCommand.Create(),
                 RunCommand.Create(),
             };
