@@ -108,7 +108,7 @@ namespace PoseRT.Demo.Pipeline
             using var annotated = new Mat();
             var wall = Stopwatch.StartNew();
             long frameNumber = 0;
-            double fpsEma = 0, lastFrameEnd = 0;
+            var frameEnds = new double[30];
             try
             {
                 source = _open();
@@ -175,14 +175,13 @@ namespace PoseRT.Demo.Pipeline
                     result.Latency.Detect = Ms(t1, t2);
                     result.Latency.Pose = Ms(t2, t3);
                     result.Latency.Track = Ms(t3, t4);
+                    // FPS over the last frames (a ring of end times): steady, and right after a pause.
                     double now = wall.Elapsed.TotalSeconds;
-                    if (frameNumber > 0)
-                    {
-                        double instant = 1 / Math.Max(1e-6, now - lastFrameEnd);
-                        fpsEma = fpsEma == 0 ? instant : 0.9 * fpsEma + 0.1 * instant;
-                    }
-                    lastFrameEnd = now;
-                    result.Fps = fpsEma;
+                    int slot = (int)(frameNumber % frameEnds.Length);
+                    double oldest = frameNumber >= frameEnds.Length ? frameEnds[slot] : frameEnds[0];
+                    long span = Math.Min(frameNumber, frameEnds.Length);
+                    frameEnds[slot] = now;
+                    result.Fps = span > 0 && now > oldest ? span / (now - oldest) : 0;
 
                     if (needImage)
                     {
