@@ -165,6 +165,12 @@ namespace PoseRT.Demo
                 Log("error: " + e.Message);
                 return ExitBadInput;
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Anything else (the estimator's native runtime, a codec) still ends with a message, not a stack trace.
+                Log($"error: {e.GetType().Name}: {e.Message}");
+                return ExitRuntimeError;
+            }
             finally
             {
                 first?.Dispose();
