@@ -6,6 +6,7 @@ using System.Threading;
 using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
 using PoseRT.Demo.Tracking;
+using PoseRT.Runtime;
 using PoseRT.Vision;
 
 namespace PoseRT.Demo
@@ -159,7 +160,8 @@ namespace PoseRT.Demo
                 if (summary.Cancelled) Log("posert-demo: stopped (Ctrl+C); outputs finalised.");
                 return summary.Frames > 0 || summary.Cancelled ? ExitOk : ExitRuntimeError;
             }
-            catch (Exception e) when (e is CaptureException || e is FileNotFoundException || e is OpenCvUnavailableException
+            catch (Exception e) when (e is CaptureException || e is FileNotFoundException || e is OpenCvUnavailableException || e is InvalidPoseModelException
+                                      || e is NotSupportedException
                                       || e is ArgumentException || e is InvalidOperationException || e is DirectoryNotFoundException)
             {
                 Log("error: " + e.Message);

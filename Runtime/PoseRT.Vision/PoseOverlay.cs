@@ -59,7 +59,8 @@ namespace PoseRT.Vision
             if (image == null) throw new ArgumentNullException(nameof(image));
             const int lineHeight = 20;
             int width = 0;
-            for (int i = 0; i < lines.Length; i++) width = Math.Max(width, lines[i].Length * 9);
+            for (int i = 0; i < lines.Length; i++)
+                width = Math.Max(width, Cv2.GetTextSize(lines[i], HersheyFonts.HersheySimplex, 0.5, 1, out _).Width);
             var panel = new Rect(0, 0, Math.Min(image.Width, width + 16), Math.Min(image.Height, lines.Length * lineHeight + 10));
             using (var roi = new Mat(image, panel))
             {

@@ -97,6 +97,26 @@ namespace PoseRT.Tests
         }
 
         [Fact]
+        public void A_pose_whose_keypoints_scatter_over_the_image_loses_the_track_instead_of_growing_its_box()
+        {
+            var prev = new BoundingBox(100, 100, 100, 200);
+            Assert.True(PoseTracker.Plausible(prev, new BoundingBox(110, 105, 110, 210)));
+            Assert.False(PoseTracker.Plausible(prev, new BoundingBox(180, 100, 100, 200)));   // IoU 0.111
+            Assert.False(PoseTracker.Plausible(prev, new BoundingBox(70, 40, 160, 320)));     // area x2.56
+
+            var tracker = new PoseTracker(new TrackerOptions { DetectEvery = 100 });
+            tracker.AddDetections(new[] { prev }, new[] { 0.9f }, W, H);
+            var scattered = new Pose { KeypointCount = 17, Score = 0.8f, Box = prev };
+            for (int k = 0; k < 17; k++) scattered[k] = new Keypoint(k * 55, (k * 97) % 540, 0.9f);
+            var output = new TrackedPose[8];
+            Assert.Equal(0, tracker.Update(new[] { scattered }, output, W, H));
+            Assert.True(tracker.NeedsDetection);
+            var boxes = new BoundingBox[8];
+            tracker.GetBoxes(boxes, new float[8]);
+            Assert.Equal(prev, boxes[0]); // kept, not blown up to the whole image
+        }
+
+        [Fact]
         public void Kiosk_mode_tracks_the_largest_most_central_person_only()
         {
             var tracker = new PoseTracker(new TrackerOptions { SinglePerson = true });

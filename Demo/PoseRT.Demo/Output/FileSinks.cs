@@ -40,7 +40,8 @@ namespace PoseRT.Demo.Output
         {
             if (_writer == null)
             {
-                FourCC codec = _temp.EndsWith(".avi", StringComparison.OrdinalIgnoreCase) ? FourCC.MJPG : FourCC.MP4V;
+                // Lower-case 'mp4v' is the tag FFmpeg's MP4 muxer accepts without a warning.
+                FourCC codec = _temp.EndsWith(".avi", StringComparison.OrdinalIgnoreCase) ? FourCC.MJPG : FourCC.FromFourChars('m', 'p', '4', 'v');
                 _writer = new VideoWriter(_temp, codec, _fps, new Size(annotated.Width, annotated.Height));
                 if (!_writer.IsOpened())
                     throw new IOException($"Could not open '{_path}' for writing (codec {(codec == FourCC.MJPG ? "MJPG" : "mp4v")}).");

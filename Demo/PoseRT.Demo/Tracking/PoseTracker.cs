@@ -174,7 +174,7 @@ namespace PoseRT.Demo.Tracking
             {
                 ref Track track = ref _tracks[t];
                 BoundingBox next;
-                if (IsGood(poses[t]) && KeypointBox(poses[t], imageWidth, imageHeight, out next))
+                if (IsGood(poses[t]) && KeypointBox(poses[t], imageWidth, imageHeight, out next) && Plausible(track.Box, next))
                 {
                     track.Misses = 0;
                     track.HasPose = true;
@@ -208,6 +208,14 @@ namespace PoseRT.Demo.Tracking
             }
             return written;
         }
+
+        /// <summary>
+        /// A person does not jump away from their box or double in size between two frames: such a box
+        /// comes from scattered keypoints (a wrong pose), and following it would grow the box without
+        /// end. The track counts as lost instead, which brings the detector back.
+        /// </summary>
+        internal static bool Plausible(in BoundingBox previous, in BoundingBox next) =>
+            IoU(previous, next) >= 0.2f && next.Area <= 2.25f * previous.Area;
 
         private bool IsGood(in Pose pose)
         {
