@@ -117,6 +117,36 @@ namespace PoseRT.Tests
         }
 
         [Fact]
+        public void Redetection_re_anchors_a_box_that_drifted_from_the_detection_and_keeps_one_that_agrees()
+        {
+            var tracker = new PoseTracker(new TrackerOptions { DetectEvery = 1 });
+            var person = new BoundingBox(100, 100, 100, 260);
+            tracker.AddDetections(new[] { person }, new[] { 0.9f }, W, H);
+            var boxes = new BoundingBox[8];
+            var output = new TrackedPose[8];
+            // The pose is found 40 px to the right of the detection (box IoU 60/140 = 0.43 < 0.5).
+            var drifted = new BoundingBox(140, 100, 100, 260);
+            var poses = new Pose[1];
+            new TemplateStage().Estimate(null!, new[] { drifted }, new[] { 0.9f }, poses);
+            Assert.Equal(1, tracker.Update(poses, output, W, H));
+            tracker.GetBoxes(boxes, new float[8]);
+            Assert.True(PoseTracker.IoU(boxes[0], person) < 0.5f);
+            tracker.AddDetections(new[] { person }, new[] { 0.9f }, W, H);
+            Assert.Equal(1, tracker.Count); // matched, not a second track
+            tracker.GetBoxes(boxes, new float[8]);
+            Assert.Equal(person, boxes[0]);
+            // A pose that agrees with the detection keeps its own (keypoint) box.
+            new TemplateStage().Estimate(null!, new[] { person }, new[] { 0.9f }, poses);
+            tracker.Update(poses, output, W, H);
+            tracker.GetBoxes(boxes, new float[8]);
+            BoundingBox keypointBox = boxes[0];
+            tracker.AddDetections(new[] { new BoundingBox(105, 95, 100, 270) }, new[] { 0.9f }, W, H);
+            tracker.GetBoxes(boxes, new float[8]);
+            Assert.Equal(keypointBox, boxes[0]);
+            Assert.Equal(1, tracker.Count);
+        }
+
+        [Fact]
         public void Kiosk_mode_tracks_the_largest_most_central_person_only()
         {
             var tracker = new PoseTracker(new TrackerOptions { SinglePerson = true });

@@ -130,8 +130,9 @@ namespace PoseRT.Demo.Tracking
                 _detectionUsed[bestD] = true;
                 ref Track track = ref _tracks[bestT];
                 track.BoxScore = scores[bestD];
-                // A track that follows its keypoints keeps that tighter box; a lost one is re-anchored on the detection.
-                if (track.Misses > 0 || !track.HasPose) track.Box = boxes[bestD];
+                // A track that follows its keypoints keeps that tighter box while it agrees with the detector;
+                // a lost track, or one whose box has drifted from the detection, is re-anchored on the detection.
+                if (track.Misses > 0 || !track.HasPose || IoU(track.Box, boxes[bestD]) < 0.5f) track.Box = boxes[bestD];
             }
             if (_options.SinglePerson)
             {
