@@ -70,9 +70,11 @@ namespace PoseRT.Tests
             string video = Path.Combine(RepoPaths.NewTempDir("cli"), "demo.mp4");
             var receiverOut = new StringWriter();
             var receiverErr = new StringWriter();
-            var receiver = new Thread(() => ReceiveCommand.Run($"127.0.0.1:{port}", null, 5, TimeSpan.FromSeconds(20), receiverOut, receiverErr, CancellationToken.None));
+            using var listening = new ManualResetEventSlim();
+            var receiver = new Thread(() => ReceiveCommand.Run($"127.0.0.1:{port}", null, 5, TimeSpan.FromSeconds(20), receiverOut, receiverErr,
+                CancellationToken.None, listening.Set));
             receiver.Start();
-            Thread.Sleep(300); // let the receiver bind before the first datagram
+            Assert.True(listening.Wait(TimeSpan.FromSeconds(10)), "receiver did not bind: " + receiverErr);
             var result = Run(new DemoRunOptions
             {
                 Input = RepoPaths.SampleVideo, Output = video, Window = "off", Udp = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port),

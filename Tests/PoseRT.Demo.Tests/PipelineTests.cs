@@ -100,7 +100,7 @@ namespace PoseRT.Tests
             var udpTarget = (IPEndPoint)udpReceiver.LocalEndPoint!;
             using var sender = new PoseStreamSender(udpTarget, new IPEndPoint(IPAddress.Loopback, 0), _ => { });
             using var tcpReceiver = PoseFrameReceiver.ConnectTcp(sender.TcpEndPoint!, TimeSpan.FromSeconds(5));
-            for (int i = 0; i < 100 && sender.ClientCount == 0; i++) Thread.Sleep(20);
+            for (int i = 0; i < 500 && sender.ClientCount == 0; i++) Thread.Sleep(20);
             Assert.Equal(1, sender.ClientCount);
 
             var expected = new List<(long Frame, long Time, TrackedPose[] Poses)>();

@@ -44,7 +44,7 @@ namespace PoseRT.Demo.Commands
             return command;
         }
 
-        internal static int Run(string? udp, string? tcp, int count, TimeSpan timeout, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+        internal static int Run(string? udp, string? tcp, int count, TimeSpan timeout, TextWriter stdout, TextWriter stderr, CancellationToken cancel, Action? listening = null)
         {
             if ((udp == null) == (tcp == null))
             {
@@ -65,6 +65,7 @@ namespace PoseRT.Demo.Commands
             }
             using (receiver)
             {
+                listening?.Invoke();
                 int received = 0;
                 DateTime lastFrame = DateTime.UtcNow;
                 while (!cancel.IsCancellationRequested && (count <= 0 || received < count))
