@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system libraries PoseRT needs on Debian/Ubuntu. Idempotent: does nothing when all are present.
 #   libgtk-3-0  OpenCV's native library (highgui) links against GTK 3; without it OpenCV cannot load at all.
+#   chromium    headless browser for the demo's --serve page test (driven by Playwright with ExecutablePath=/usr/bin/chromium;
+#               Playwright's own browser download is not used).
 set -euo pipefail
 
-packages=(libgtk-3-0)
+packages=(libgtk-3-0 chromium)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "install-deps: not a Debian-based system; make sure these are installed: ${packages[*]}" >&2

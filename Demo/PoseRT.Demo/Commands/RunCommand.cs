@@ -1,0 +1,111 @@
+using System;
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Threading;
+using PoseRT.Vision;
+
+namespace PoseRT.Demo.Commands
+{
+    /// <summary>The root command: run pose estimation on a camera, video, image(s) or stream.</summary>
+    internal static class RunCommand
+    {
+        internal static RootCommand CreateRoot()
+        {
+            var input = new Option<string>("--input", "-i")
+            {
+                Description = "Camera index (0, 1, ...), video file, image file or folder, or rtsp/http URL. Default: the bundled clip samples/video/people-960x540.mp4.",
+                DefaultValueFactory = _ => DemoPaths.DefaultClip(),
+            };
+            var model = new Option<string?>("--model", "-m") { Description = "ONNX pose model. Default: Models/default.onnx, else the first .onnx in Models/." };
+            var device = new Option<string>("--device") { Description = "Execution provider.", DefaultValueFactory = _ => "auto" };
+            device.AcceptOnlyFromAmong("auto", "cpu", "cuda", "directml");
+            var output = new Option<string?>("--output", "-o")
+            {
+                Description = "Annotated output: a .mp4/.avi video, a folder for PNG frames, or 'none'. Default: out/demo.mp4 when no window is shown.",
+            };
+            var window = new Option<string>("--window") { Description = "Show a window: auto (when a display exists), on, off.", DefaultValueFactory = _ => "auto" };
+            window.AcceptOnlyFromAmong("auto", "on", "off");
+            var detectEvery = new Option<int>("--detect-every") { Description = "Run the person detector every N frames (and whenever a track is lost).", DefaultValueFactory = _ => 10 };
+            var maxPeople = new Option<int>("--max-people") { Description = "Most people tracked at once.", DefaultValueFactory = _ => 8 };
+            var single = new Option<bool>("--single") { Description = "Kiosk mode: track only the largest, most central person." };
+            var noSmoothing = new Option<bool>("--no-smoothing") { Description = "Turn the One-Euro keypoint filter off." };
+            var minCutoff = new Option<double>("--min-cutoff") { Description = "One-Euro minimum cutoff in Hz (lower: steadier when still).", DefaultValueFactory = _ => 1.0 };
+            var beta = new Option<double>("--beta") { Description = "One-Euro speed coefficient in Hz per pixel/s (higher: less lag when moving).", DefaultValueFactory = _ => 0.02 };
+            var threshold = new Option<float>("--keypoint-threshold") { Description = "Keypoints below this score are hidden and not used for tracking.", DefaultValueFactory = _ => 0.3f };
+            var udp = new Option<string?>("--udp") { Description = "Send a MessagePack PoseFrame per frame as UDP datagrams to host:port (e.g. 127.0.0.1:9750)." };
+            var tcp = new Option<string?>("--tcp") { Description = "Serve length-prefixed MessagePack PoseFrames to TCP clients on host:port (e.g. 127.0.0.1:9751)." };
+            var serve = new Option<bool>("--serve") { Description = "Serve a live page (annotated stream + pose JSON) for kiosk browsers; loops files." };
+            var serveHost = new Option<string>("--serve-host") { Description = "Address the page binds to.", DefaultValueFactory = _ => "127.0.0.1" };
+            var servePort = new Option<int>("--serve-port") { Description = "Port of the page.", DefaultValueFactory = _ => 8080 };
+            var loop = new Option<bool?>("--loop") { Description = "Restart a file or folder at its end (default: on with --serve)." };
+            var maxFrames = new Option<long>("--max-frames") { Description = "Stop after N frames (0: no limit).", DefaultValueFactory = _ => 0 };
+            var retries = new Option<int>("--camera-retries") { Description = "Reconnection attempts (with back-off) after a camera or stream fault.", DefaultValueFactory = _ => 8 };
+
+            var root = new RootCommand(
+                "PoseRT demo: real-time 2D pose estimation with person detection, tracking and smoothing; writes an annotated video, " +
+                "shows a window, streams MessagePack PoseFrames over UDP/TCP and serves a live page.")
+            {
+                input, model, device, output, window, detectEvery, maxPeople, single, noSmoothing, minCutoff, beta, threshold,
+                udp, tcp, serve, serveHost, servePort, loop, maxFrames, retries,
+            };
+            root.SetAction(parse =>
+            {
+                DemoRunOptions options;
+                try
+                {
+                    options = new DemoRunOptions
+                    {
+                        Input = parse.GetValue(input)!,
+                        Model = parse.GetValue(model),
+                        Device = parse.GetValue(device)!,
+                        Output = parse.GetValue(output),
+                        Window = parse.GetValue(window)!,
+                        DetectEvery = parse.GetValue(detectEvery),
+                        MaxPeople = parse.GetValue(maxPeople),
+                        Single = parse.GetValue(single),
+                        Smoothing = !parse.GetValue(noSmoothing),
+                        MinCutoff = parse.GetValue(minCutoff),
+                        Beta = parse.GetValue(beta),
+                        KeypointThreshold = parse.GetValue(threshold),
+                        Udp = parse.GetValue(udp) is { } u ? Endpoints.Parse(u, "--udp") : null,
+                        Tcp = parse.GetValue(tcp) is { } t ? Endpoints.Parse(t, "--tcp") : null,
+                        Serve = parse.GetValue(serve),
+                        ServeHost = parse.GetValue(serveHost)!,
+                        ServePort = parse.GetValue(servePort),
+                        Loop = parse.GetValue(loop),
+                        MaxFrames = parse.GetValue(maxFrames),
+                        Retry = new RetryPolicy { MaxAttempts = Math.Max(0, parse.GetValue(retries)) },
+                    };
+                }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine("error: " + e.Message);
+                    return DemoApp.ExitBadInput;
+                }
+
+                // Ctrl+C and SIGTERM stop the loop; the pipeline then finalises the video and prints the summary.
+                using var cancel = new CancellationTokenSource();
+                ConsoleCancelEventHandler onCancel = (_, e) =>
+                {
+                    e.Cancel = true;
+                    cancel.Cancel();
+                };
+                Console.CancelKeyPress += onCancel;
+                using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+                {
+                    ctx.Cancel = true;
+                    cancel.Cancel();
+                });
+                try
+                {
+                    return DemoApp.Run(options, Console.Out, Console.Error, cancel.Token);
+                }
+                finally
+                {
+                    Console.CancelKeyPress -= onCancel;
+                }
+            });
+            return root;
+        }
+    }
+}

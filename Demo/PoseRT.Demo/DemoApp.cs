@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Threading;
+using PoseRT.Demo.Output;
+using PoseRT.Demo.Pipeline;
+using PoseRT.Demo.Tracking;
+using PoseRT.Runtime;
+using PoseRT.Vision;
+
+namespace PoseRT.Demo
+{
+    /// <summary>Everything one demo run is told on the command line.</summary>
+    internal sealed class DemoRunOptions
+    {
+        public string Input { get; set; } = DemoPaths.DefaultClip();
+
+        public string? Model { get; set; }
+
+        public string Device { get; set; } = "auto";
+
+        /// <summary>Video file (.mp4/.avi), image folder, "none", or null for the default (out/demo.mp4 when no window).</summary>
+        public string? Output { get; set; }
+
+        public string Window { get; set; } = "auto";
+
+        public int DetectEvery { get; set; } = 10;
+
+        public int MaxPeople { get; set; } = 8;
+
+        public bool Single { get; set; }
+
+        public bool Smoothing { get; set; } = true;
+
+        public double MinCutoff { get; set; } = 1.0;
+
+        public double Beta { get; set; } = 0.02;
+
+        public float KeypointThreshold { get; set; } = 0.3f;
+
+        public IPEndPoint? Udp { get; set; }
+
+        public IPEndPoint? Tcp { get; set; }
+
+        public bool Serve { get; set; }
+
+        public string ServeHost { get; set; } = "127.0.0.1";
+
+        public int ServePort { get; set; } = 8080;
+
+        public bool? Loop { get; set; }
+
+        public long MaxFrames { get; set; }
+
+        public int HogMaxWidth { get; set; } = 640;
+
+        public RetryPolicy Retry { get; set; } = new RetryPolicy();
+    }
+
+    /// <summary>Runs the demo: opens the input, model and outputs with clear errors, runs the pipeline, prints the summary.</summary>
+    internal static class DemoApp
+    {
+        public const int ExitOk = 0;
+        public const int ExitRuntimeError = 1;
+        public const int ExitBadInput = 2;
+
+        /// <summary>Creates the pose stage for the options (the ONNX estimator); tests may replace it.</summary>
+        public static Func<DemoRunOptions, IPoseStage> StageFactory { get; set; } = EstimatorStage.Open;
+
+        public static int Run(DemoRunOptions o, TextWriter stdout, TextWriter stderr, CancellationToken cancel,
+            Func<DemoRunOptions, IPoseStage>? stageFactory = null, Action<DemoPipeline>? configure = null)
+        {
+            void Log(string line)
+            {
+                lock (stderr) stderr.WriteLine(line);
+            }
+
+            var disposables = new List<IDisposable>();
+            IFrameSource? first = null;
+            try
+            {
+                OpenCvNative.EnsureAvailable();
+                var tracker = new TrackerOptions
+                {
+                    DetectEvery = o.DetectEvery, MaxPeople = o.MaxPeople, SinglePerson = o.Single, MinKeypointScore = o.KeypointThreshold,
+                };
+                tracker.Validate();
+                OneEuroSettings? smoothing = o.Smoothing ? new OneEuroSettings(o.MinCutoff, o.Beta) : null;
+
+                first = FrameSources.Open(o.Input);
+                if (first.IsLive)
+                    first = new ReconnectingFrameSource(first, () => FrameSources.Open(o.Input), o.Retry, Log, cancel);
+
+                IPoseStage stage = (stageFactory ?? StageFactory)(o);
+                disposables.Add(stage);
+                var detector = new HogDetectorStage(o.HogMaxWidth);
+                disposables.Add(detector);
+
+                bool window = o.Window switch
+                {
+                    "on" => true,
+                    "off" => false,
+                    _ => WindowSink.DisplayAvailable(),
+                };
+                var sinks = new List<IFrameSink>();
+                string? output = o.Output ?? (window ? null : Path.Combine("out", "demo.mp4"));
+                string? outputDescription = null;
+                if (output != null && !output.Equals("none", StringComparison.OrdinalIgnoreCase))
+                {
+                    string ext = Path.GetExtension(output);
+                    IFrameSink file = ext.Length == 0 || Directory.Exists(output)
+                        ? new ImageFolderSink(output)
+                        : new VideoFileSink(output, first.Fps);
+                    sinks.Add(file);
+                    outputDescription = output;
+                }
+                if (window) sinks.Add(new WindowSink());
+                if (o.Udp != null || o.Tcp != null)
+                {
+                    var sender = new PoseStreamSender(o.Udp, o.Tcp, Log);
+                    sinks.Add(sender);
+                    Log($"stream: PoseFrame v1 (MessagePack){(o.Udp != null ? $" UDP -> {o.Udp}" : "")}{(sender.TcpEndPoint != null ? $" TCP server on {sender.TcpEndPoint}" : "")}");
+                }
+                if (o.Serve)
+                {
+                    var server = new PoseWebServer(o.ServeHost, o.ServePort, Log);
+                    sinks.Add(server);
+                    Log($"serve: open {server.Url} in a browser (Ctrl+C to stop).");
+                }
+                disposables.AddRange(sinks);
+
+                var settings = new PipelineSettings
+                {
+                    Tracker = tracker,
+                    Smoothing = smoothing,
+                    MaxFrames = o.MaxFrames,
+                    Loop = o.Loop ?? o.Serve,
+                    Realtime = window || o.Serve,
+                };
+                IFrameSource? initial = first;
+                Func<IFrameSource> open = () =>
+                {
+                    // The first open is the source validated above; a loop reopens the input.
+                    IFrameSource s = initial ?? FrameSources.Open(o.Input);
+                    initial = null;
+                    return s;
+                };
+                first = null; // owned by the pipeline now
+                var pipeline = new DemoPipeline(settings, open, detector, stage, sinks, Log);
+                configure?.Invoke(pipeline);
+                Log($"posert-demo: {o.Input} with {stage.Description}");
+                RunSummary summary = pipeline.Run(cancel);
+                stdout.WriteLine(summary.Line() + (outputDescription != null ? " -> " + outputDescription : ""));
+                if (summary.Error != null)
+                {
+                    Log("error: " + summary.Error);
+                    return ExitRuntimeError;
+                }
+                if (summary.Cancelled) Log("posert-demo: stopped (Ctrl+C); outputs finalised.");
+                return summary.Frames > 0 || summary.Cancelled ? ExitOk : ExitRuntimeError;
+            }
+            catch (Exception e) when (e is CaptureException || e is FileNotFoundException || e is OpenCvUnavailableException || e is InvalidPoseModelException
+                                      || e is NotSupportedException
+                                      || e is ArgumentException || e is InvalidOperationException || e is DirectoryNotFoundException)
+            {
+                Log("error: " + e.Message);
+                return ExitBadInput;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Anything else (the estimator's native runtime, a codec) still ends with a message, not a stack trace.
+                Log($"error: {e.GetType().Name}: {e.Message}");
+                return ExitRuntimeError;
+            }
+            finally
+            {
+                first?.Dispose();
+                for (int i = disposables.Count - 1; i >= 0; i--) disposables[i].Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System;
+using System.IO;
+using OpenCvSharp;
+using PoseRT.Runtime;
+
+namespace PoseRT.Demo.Pipeline
+{
+    /// <summary>PoseRT.Runtime's <see cref="PoseEstimator"/> (ONNX Runtime) as the pipeline's pose stage.</summary>
+    internal sealed class EstimatorStage : IPoseStage
+    {
+        private readonly PoseEstimator _estimator;
+        private readonly Mat _continuous = new Mat();
+
+        private EstimatorStage(PoseEstimator estimator, string model)
+        {
+            _estimator = estimator;
+            Description = $"{Path.GetFileName(model)} on {estimator.ProviderReport}";
+        }
+
+        public string Description { get; }
+
+        /// <summary>The estimator's own split of the pose stage, for the last frame.</summary>
+        public StageTimings LastTimings => _estimator.LastTimings;
+
+        /// <summary>Opens the model named by the options (or the default model) with the requested device.</summary>
+        public static IPoseStage Open(DemoRunOptions options)
+        {
+            string? model = options.Model ?? DemoPaths.DefaultModel();
+            if (model == null)
+                throw new FileNotFoundException("No model given and none found in Models/: pass --model path/to/model.onnx.");
+            if (!File.Exists(model))
+                throw new FileNotFoundException($"Model '{model}' does not exist.", model);
+            var provider = options.Device switch
+            {
+                "cpu" => ExecutionProvider.Cpu,
+                "cuda" => ExecutionProvider.Cuda,
+                "directml" => ExecutionProvider.DirectML,
+                _ => ExecutionProvider.Auto,
+            };
+            var estimatorOptions = new PoseEstimatorOptions
+            {
+                Provider = provider,
+                // One run for every tracked person keeps a frame to a single inference call.
+                MaxBoxesPerRun = Math.Max(1, options.Single ? 1 : options.MaxPeople),
+            };
+            return new EstimatorStage(PoseEstimator.Load(model, estimatorOptions), model);
+        }
+
+        public int Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
+        {
+            if (bgr.Type() != MatType.CV_8UC3)
+                throw new ArgumentException($"Expected an 8-bit BGR frame, got {bgr.Type()}.", nameof(bgr));
+            Mat image = bgr;
+            if (!bgr.IsContinuous())
+            {
+                bgr.CopyTo(_continuous);
+                image = _continuous;
+            }
+            var view = new ImageView(image.AsSpan<byte>(), image.Width, image.Height, (int)image.Step(), PixelFormat.Bgr24);
+            return _estimator.Estimate(view, boxes, boxScores, results);
+        }
+
+        public void Dispose()
+        {
+            _estimator.Dispose();
+            _continuous.Dispose();
+        }
+    }
+}

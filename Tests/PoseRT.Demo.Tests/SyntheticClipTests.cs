@@ -1,0 +1,301 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using OpenCvSharp;
+using PoseRT.Demo.Output;
+using PoseRT.Demo.Pipeline;
+using PoseRT.Demo.Tracking;
+using PoseRT.Runtime;
+using PoseRT.Runtime.Protocol;
+using PoseRT.Vision;
+
+namespace PoseRT.Tests
+{
+    /// <summary>A generated clip of stick figures walking in known straight lines, with the true keypoints of every frame.</summary>
+    internal sealed class StickFigureClip
+    {
+        public const int Width = 640, Height = 360, Fps = 25;
+
+        // Keypoints of a standing figure, as (x, y) offsets from its hip centre, in pixels.
+        private static readonly float[] Figure =
+        {
+            0, -110, -6, -116, 6, -116, -12, -112, 12, -112, -25, -85, 25, -85, -35, -50, 35, -50, -40, -15, 40, -15,
+            -15, 0, 15, 0, -17, 45, 17, 45, -18, 90, 18, 90,
+        };
+
+        public List<Keypoint[][]> Truth { get; } = new List<Keypoint[][]>(); // [frame][person][keypoint]
+
+        public string Path { get; private set; } = "";
+
+        /// <summary>Writes <paramref name="frames"/> frames of people starting at <paramref name="starts"/> and moving by <paramref name="velocities"/> px/frame.</summary>
+        public static StickFigureClip Write(string path, int frames, (float X, float Y)[] starts, (float X, float Y)[] velocities)
+        {
+            var clip = new StickFigureClip { Path = path };
+            using var writer = new VideoWriter(path, FourCC.MJPG, Fps, new Size(Width, Height));
+            using var image = new Mat(Height, Width, MatType.CV_8UC3);
+            ReadOnlySpan<int> limbs = CocoKeypoints.Skeleton;
+            for (int f = 0; f < frames; f++)
+            {
+                image.SetTo(new Scalar(60, 70, 80));
+                var people = new Keypoint[starts.Length][];
+                for (int p = 0; p < starts.Length; p++)
+                {
+                    float cx = starts[p].X + velocities[p].X * f, cy = starts[p].Y + velocities[p].Y * f;
+                    var kps = new Keypoint[CocoKeypoints.Count];
+                    for (int k = 0; k < kps.Length; k++) kps[k] = new Keypoint(cx + Figure[2 * k], cy + Figure[2 * k + 1], 1);
+                    for (int l = 0; l + 1 < limbs.Length; l += 2)
+                        Cv2.Line(image, new Point(kps[limbs[l]].X, kps[limbs[l]].Y), new Point(kps[limbs[l + 1]].X, kps[limbs[l + 1]].Y), new Scalar(220, 200, 180), 9);
+                    Cv2.Circle(image, new Point(kps[0].X, kps[0].Y), 14, new Scalar(200, 220, 240), -1);
+                    people[p] = kps;
+                }
+                writer.Write(image);
+                clip.Truth.Add(people);
+            }
+            return clip;
+        }
+
+        /// <summary>The true person boxes of a frame (keypoint extent, grown by 20%).</summary>
+        public BoundingBox[] Boxes(int frame)
+        {
+            var people = Truth[frame];
+            var boxes = new BoundingBox[people.Length];
+            for (int p = 0; p < people.Length; p++)
+            {
+                float x0 = float.MaxValue, y0 = float.MaxValue, x1 = float.MinValue, y1 = float.MinValue;
+                foreach (Keypoint k in people[p])
+                {
+                    x0 = Math.Min(x0, k.X); y0 = Math.Min(y0, k.Y); x1 = Math.Max(x1, k.X); y1 = Math.Max(y1, k.Y);
+                }
+                float w = (x1 - x0) * 1.2f, h = (y1 - y0) * 1.2f;
+                boxes[p] = new BoundingBox((x0 + x1 - w) / 2, (y0 + y1 - h) / 2, w, h);
+            }
+            return boxes;
+        }
+    }
+
+    /// <summary>Track-id stability and keypoint error of a run against a clip's truth.</summary>
+    internal static class TrackQuality
+    {
+        /// <summary>
+        /// Matches each reported pose to the true person with the nearest keypoints; returns how many
+        /// times a person's track id changed, the frames where someone was missed, and the mean and
+        /// max keypoint distance in pixels (keypoints with score &gt;= <paramref name="minScore"/>).
+        /// </summary>
+        public static (int IdSwitches, int Misses, double MeanError, double MaxError) Evaluate(IReadOnlyList<Keypoint[][]> truth, List<TrackedPose[]> frames, float minScore)
+        {
+            int persons = truth[0].Length;
+            var lastId = new int[persons];
+            int switches = 0, misses = 0, n = 0;
+            double sum = 0, max = 0;
+            for (int f = 0; f < frames.Count; f++)
+            {
+                var seen = new bool[persons];
+                foreach (TrackedPose tp in frames[f])
+                {
+                    int best = -1;
+                    double bestDist = double.MaxValue;
+                    for (int p = 0; p < persons; p++)
+                    {
+                        double d = MeanDistance(tp.Pose, truth[f][p], minScore, out _);
+                        if (d < bestDist)
+                        {
+                            bestDist = d;
+                            best = p;
+                        }
+                    }
+                    seen[best] = true;
+                    if (lastId[best] != 0 && lastId[best] != tp.TrackId) switches++;
+                    lastId[best] = tp.TrackId;
+                    for (int k = 0; k < tp.Pose.KeypointCount; k++)
+                    {
+                        Keypoint kp = tp.Pose[k];
+                        Keypoint t = truth[f][best][k];
+                        if (kp.Score < minScore || t.Score <= 0) continue; // truth score 0: not labelled (outside the image)
+                        double e = Math.Sqrt(Sq(kp.X - t.X) + Sq(kp.Y - t.Y));
+                        sum += e;
+                        max = Math.Max(max, e);
+                        n++;
+                    }
+                }
+                foreach (bool s in seen) if (!s) misses++;
+            }
+            return (switches, misses, n == 0 ? double.NaN : sum / n, max);
+        }
+
+        private static double MeanDistance(in Pose pose, Keypoint[] truth, float minScore, out int count)
+        {
+            double sum = 0;
+            count = 0;
+            for (int k = 0; k < pose.KeypointCount; k++)
+            {
+                if (pose[k].Score < minScore || truth[k].Score <= 0) continue;
+                sum += Math.Sqrt(Sq(pose[k].X - truth[k].X) + Sq(pose[k].Y - truth[k].Y));
+                count++;
+            }
+            return count == 0 ? double.MaxValue : sum / count;
+        }
+
+        private static double Sq(double v) => v * v;
+    }
+
+    /// <summary>
+    /// Stands in for the estimator on a synthetic clip: returns the true keypoints of the person whose
+    /// true box the given box overlaps most, plus deterministic +-3 px noise (so smoothing has work to do).
+    /// </summary>
+    internal sealed class OracleStage : IPoseStage
+    {
+        private readonly StickFigureClip _clip;
+        private readonly Random _noise = new Random(5);
+
+        public OracleStage(StickFigureClip clip) => _clip = clip;
+
+        public int Frame { get; set; }
+
+        public string Description => "oracle stage (test double)";
+
+        public int Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
+        {
+            BoundingBox[] truthBoxes = _clip.Boxes(Frame);
+            for (int i = 0; i < boxes.Length; i++)
+            {
+                int best = -1;
+                float bestIoU = 0.05f;
+                for (int p = 0; p < truthBoxes.Length; p++)
+                {
+                    float iou = PoseTracker.IoU(boxes[i], truthBoxes[p]);
+                    if (iou > bestIoU)
+                    {
+                        bestIoU = iou;
+                        best = p;
+                    }
+                }
+                var pose = new Pose { Box = boxes[i], BoxScore = boxScores[i], KeypointCount = 17 };
+                if (best >= 0)
+                {
+                    for (int k = 0; k < 17; k++)
+                    {
+                        Keypoint t = _clip.Truth[Frame][best][k];
+                        pose[k] = new Keypoint(t.X + (float)(_noise.NextDouble() * 6 - 3), t.Y + (float)(_noise.NextDouble() * 6 - 3), 0.9f);
+                    }
+                    pose.Score = 0.9f * boxScores[i];
+                }
+                results[i] = pose;
+            }
+            return boxes.Length;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    public class SyntheticClipTests
+    {
+        private static StickFigureClip WalkingPair(string dir) => StickFigureClip.Write(Path.Combine(dir, "walk.avi"), 40,
+            new[] { (120f, 200f), (520f, 210f) }, new[] { (3f, 0.5f), (-2.5f, -0.3f) });
+
+        /// <summary>Detector that reports the clip's true boxes for the current frame.</summary>
+        private sealed class TruthDetector : IPersonDetector
+        {
+            private readonly StickFigureClip _clip;
+            private readonly OracleStage _oracle;
+
+            public TruthDetector(StickFigureClip clip, OracleStage oracle)
+            {
+                _clip = clip;
+                _oracle = oracle;
+            }
+
+            public int Detect(Mat bgr, Span<BoundingBox> boxes, Span<float> scores)
+            {
+                BoundingBox[] truth = _clip.Boxes(_oracle.Frame);
+                for (int i = 0; i < truth.Length; i++)
+                {
+                    boxes[i] = truth[i];
+                    scores[i] = 0.95f;
+                }
+                return truth.Length;
+            }
+
+            public void Dispose()
+            {
+            }
+        }
+
+        [Fact]
+        public void Moving_people_keep_their_track_ids_and_smoothing_stays_within_4_px_of_the_truth()
+        {
+            string dir = RepoPaths.NewTempDir("synthetic");
+            StickFigureClip clip = WalkingPair(dir);
+            var oracle = new OracleStage(clip);
+            var frames = new List<TrackedPose[]>();
+            var settings = new PipelineSettings { Tracker = new TrackerOptions { DetectEvery = 15 } };
+            string video = Path.Combine(dir, "annotated.mp4");
+            RunSummary summary;
+            using (var sink = new VideoFileSink(video, StickFigureClip.Fps))
+            {
+                var pipeline = new DemoPipeline(settings, () => FrameSources.Open(clip.Path), new TruthDetector(clip, oracle), oracle,
+                    new IFrameSink[] { sink }, _ => { });
+                pipeline.FrameObserver = r =>
+                {
+                    frames.Add(Clip.Copy(r));
+                    oracle.Frame = (int)r.FrameNumber + 1;
+                };
+                summary = pipeline.Run(CancellationToken.None);
+            }
+            Assert.Equal(40, summary.Frames);
+            var (switches, misses, mean, max) = TrackQuality.Evaluate(clip.Truth, frames, 0.3f);
+            Assert.Equal(0, switches);
+            Assert.Equal(0, misses);
+            // Raw noise is uniform +-3 px per axis (mean 2.3 px); smoothing must not add lag beyond that at 3 px/frame.
+            Assert.True(mean < 4, $"mean keypoint error {mean:F2} px");
+            Assert.True(max < 12, $"max keypoint error {max:F2} px");
+            using var written = new VideoCapture(video);
+            Assert.Equal(40, written.FrameCount);
+        }
+
+        /// <summary>Mean keypoint error (px) the synthetic-trained model must stay within on the generator's clip; set from its model card.</summary>
+        private const double StatedErrorPx = 8;
+
+        // HOOK for the issue's "synthetic clip with known moving people" check with the synthetic-trained model.
+        // The clip comes from tools/PoseRT.Synthetic (landed); the model does not exist yet. When the Trainer ships
+        // it as Models/synthetic.onnx (or another name: change ModelPath), remove Skip and set StatedErrorPx from
+        // its model card. Everything else below is real: generator, demo pipeline with HOG and the estimator, scoring.
+        private static string ModelPath => Path.Combine(RepoPaths.Root, "Models", "synthetic.onnx");
+
+        [Fact(Skip = "Needs the synthetic-trained model (Trainer issue) in Models/; see the HOOK comment.")]
+        public void Synthetic_clip_with_the_trained_model_keeps_ids_and_keypoints_within_the_stated_error()
+        {
+            string dir = RepoPaths.NewTempDir("synthetic-model");
+            PoseRT.Synthetic.SyntheticClip clip = PoseRT.Synthetic.SyntheticPeople.GenerateClip(
+                new PoseRT.Synthetic.SyntheticClipOptions { Frames = 50, People = 2, Seed = 7, Difficulty = 0.2, Name = "walk" }, dir);
+            var truth = new List<Keypoint[][]>();
+            foreach (PoseRT.Synthetic.SyntheticClipFrame frame in clip.Frames)
+            {
+                var people = new Keypoint[frame.People.Count][];
+                for (int p = 0; p < people.Length; p++)
+                {
+                    var kps = new Keypoint[CocoKeypoints.Count];
+                    for (int k = 0; k < kps.Length; k++)
+                    {
+                        IReadOnlyList<float> v = frame.People[p].Keypoints;
+                        kps[k] = new Keypoint(v[3 * k], v[3 * k + 1], v[3 * k + 2] > 0 ? 1 : 0);
+                    }
+                    people[p] = kps;
+                }
+                truth.Add(people);
+            }
+            var frames = new List<TrackedPose[]>();
+            var stderr = new StringWriter();
+            int code = PoseRT.Demo.DemoApp.Run(new PoseRT.Demo.DemoRunOptions { Input = clip.VideoPath, Model = ModelPath, Output = Path.Combine(dir, "annotated.mp4"), Window = "off" },
+                new StringWriter(), stderr, CancellationToken.None, configure: p => p.FrameObserver = r => frames.Add(Clip.Copy(r)));
+            Assert.True(code == 0, stderr.ToString());
+            Assert.Equal(clip.Frames.Count, frames.Count);
+            var (switches, misses, mean, _) = TrackQuality.Evaluate(truth, frames, 0.3f);
+            Assert.Equal(0, switches);
+            Assert.True(misses <= clip.Frames.Count / 10, $"{misses} person-frames missed");
+            Assert.True(mean < StatedErrorPx, $"mean keypoint error {mean:F2} px (stated bound {StatedErrorPx} px)");
+        }
+    }
+}
