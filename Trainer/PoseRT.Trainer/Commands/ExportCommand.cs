@@ -1,0 +1,49 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using PoseRT.Trainer.Export;
+using PoseRT.Trainer.Models;
+
+namespace PoseRT.Trainer.Commands
+{
+    internal static class ExportCommand
+    {
+        public static Command Create()
+        {
+            var command = new Command("export", "Export a model to ONNX (opset 17, BN folded, DY-ReLU in standard ops, PoseRT metadata).");
+            var model = new ModelCliOptions();
+            model.AddTo(command);
+            var weights = new Option<string?>("--weights") { Description = "Weights file (.pt/.pth PyTorch state_dict, else TorchSharp format) saved from a model with the same options" };
+            var untrained = new Option<bool>("--untrained") { Description = "Export freshly initialised weights (for tests and benchmarks) instead of --weights" };
+            var output = new Option<string>("--output") { Description = "ONNX file to write", Required = true };
+            var provenance = new Option<string>("--provenance") { Description = "Training provenance written to the metadata (JSON by convention)", DefaultValueFactory = _ => "" };
+            command.Options.Add(weights);
+            command.Options.Add(untrained);
+            command.Options.Add(output);
+            command.Options.Add(provenance);
+            command.SetAction(result =>
+            {
+                try
+                {
+                    var options = model.Read(result);
+                    var weightsPath = result.GetValue(weights);
+                    if (weightsPath is null && !result.GetValue(untrained))
+                        throw new ArgumentException("Give --weights FILE, or --untrained to export freshly initialised weights.");
+                    using var net = PoseNet.Create(options);
+                    if (weightsPath is not null) PoseNetWeights.Load(net, weightsPath);
+                    net.eval();
+                    var path = result.GetValue(output)!;
+                    OnnxExporter.Export(net, OnnxExporter.Describe(net, result.GetValue(provenance) ?? ""), path);
+                    Console.WriteLine($"Wrote {path}: {options.ArchitectureName} ({options.ActivationName}), input image [N,3,{options.InputHeight},{options.InputWidth}], output heatmaps [N,{options.Keypoints},{options.InputHeight / 4},{options.InputWidth / 4}].");
+                    return 0;
+                }
+                catch (Exception e) when (e is ArgumentException || e is IOException)
+                {
+                    Console.Error.WriteLine("export: " + e.Message);
+                    return 2;
+                }
+            });
+            return command;
+        }
+    }
+}
