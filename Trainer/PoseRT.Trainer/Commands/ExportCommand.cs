@@ -20,7 +20,11 @@ namespace PoseRT.Trainer.Commands
             command.Options.Add(weights);
             command.Options.Add(untrained);
             command.Options.Add(output);
+            var benchmark = new Option<int>("--benchmark") { Description = "After writing, time N runs of the file in ONNX Runtime (CPU, batch 2) and print the median", DefaultValueFactory = _ => 0 };
+            var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for --benchmark", DefaultValueFactory = _ => 1 };
             command.Options.Add(provenance);
+            command.Options.Add(benchmark);
+            command.Options.Add(threads);
             command.SetAction(result =>
             {
                 try
@@ -35,6 +39,13 @@ namespace PoseRT.Trainer.Commands
                     var path = result.GetValue(output)!;
                     OnnxExporter.Export(net, OnnxExporter.Describe(net, result.GetValue(provenance) ?? ""), path);
                     Console.WriteLine($"Wrote {path}: {options.ArchitectureName} ({options.ActivationName}), input image [N,3,{options.InputHeight},{options.InputWidth}], output heatmaps [N,{options.Keypoints},{options.InputHeight / 4},{options.InputWidth / 4}].");
+                    int runs = result.GetValue(benchmark);
+                    if (runs > 0)
+                    {
+                        int t = result.GetValue(threads);
+                        var (median, min) = OnnxBenchmark.Run(path, 2, options.InputHeight, options.InputWidth, runs, t);
+                        Console.WriteLine($"ONNX Runtime CPU, batch 2, {t} thread(s), {runs} runs: median {median:F1} ms, min {min:F1} ms");
+                    }
                     return 0;
                 }
                 catch (Exception e) when (e is ArgumentException || e is IOException)
