@@ -12,6 +12,7 @@ namespace PoseRT.Trainer
             {
                 CheckCommand.Create(),
                 SummaryCommand.Create(),
+                ExportCommand.Create(),
             };
             return root.Parse(args).Invoke();
         }

@@ -63,6 +63,9 @@ namespace PoseRT.Trainer.Models
     /// <summary>Convolution (no bias) + BatchNorm + optional activation: the unit every MobileNet layer is made of.</summary>
     public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
     {
+        /// <summary>BatchNorm epsilon (MobileNetV3's 1e-3), needed again when folding BN into the conv at export.</summary>
+        internal const double BnEps = 1e-3;
+
         private readonly Conv2d conv;
         private readonly BatchNorm2d bn;
         private readonly nn.Module<Tensor, Tensor>? act;
@@ -73,7 +76,7 @@ namespace PoseRT.Trainer.Models
         {
             conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: (kernel - 1) / 2, groups: groups, bias: false);
             // PyTorch MobileNetV3 uses eps 1e-3 and momentum 0.01; MobileNetV2 the defaults. One value keeps export simple.
-            bn = nn.BatchNorm2d(outChannels, eps: 1e-3, momentum: 0.01);
+            bn = nn.BatchNorm2d(outChannels, eps: BnEps, momentum: 0.01);
             act = activation;
             InChannels = inChannels;
             OutChannels = outChannels;

@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+using PoseRT.Runtime.Model;
+using PoseRT.Tests.Models;
+using PoseRT.Trainer.Export;
+using PoseRT.Trainer.Models;
+using TorchSharp;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace PoseRT.Tests.Export
+{
+    public class OnnxParityTests
+    {
+        private readonly ITestOutputHelper output;
+
+        public OnnxParityTests(ITestOutputHelper output) => this.output = output;
+
+        public static IEnumerable<object[]> AllCombinations()
+        {
+            foreach (var b in Enum.GetValues<BackboneKind>())
+                foreach (var a in Enum.GetValues<ActivationKind>())
+                    yield return new object[] { ModelNames.Name(b), ModelNames.Name(a) };
+        }
+
+        /// <summary>
+        /// Every backbone x activation at a small non-square input (64x32, tiny widths), batch 1 and 2: ONNX Runtime on the
+        /// exported model matches the TorchSharp eval forward to 1e-4.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(AllCombinations))]
+        public void Exported_model_matches_torch_at_small_input(string backbone, string activation)
+        {
+            var options = new PoseNetOptions
+            {
+                Backbone = ModelNames.ParseBackbone(backbone),
+                BackboneActivation = ModelNames.ParseActivation(activation),
+                Width = 0.5,
+                HeadWidth = 0.25,
+                InputHeight = 64,
+                InputWidth = 32,
+            };
+            CheckParity(options, new[] { 1, 2 }, seed: backbone.Length * 31 + activation.Length);
+        }
+
+        /// <summary>Table 4 mixes: DY-ReLU-B backbone with DY-ReLU-C head, and ReLU backbone with DY-ReLU-A head.</summary>
+        [Theory]
+        [InlineData("dyrelu_b", "dyrelu_c")]
+        [InlineData("relu", "dyrelu_a")]
+        public void Exported_model_matches_torch_with_different_head_activation(string backboneAct, string headAct)
+        {
+            var options = PoseNetOptions.Tiny(ModelNames.ParseActivation(backboneAct));
+            options.HeadActivation = ModelNames.ParseActivation(headAct);
+            options.InputHeight = 64;
+            options.InputWidth = 96;
+            CheckParity(options, new[] { 2 }, seed: 7);
+        }
+
+        /// <summary>The shipped configuration at full size: MobileNetV3-Large, DY-ReLU-C, 256x192.</summary>
+        [Fact]
+        public void Exported_model_matches_torch_at_full_size()
+        {
+            CheckParity(new PoseNetOptions(), new[] { 1, 2 }, seed: 11);
+        }
+
+        private void CheckParity(PoseNetOptions options, int[] batches, long seed)
+        {
+            ModelTestUtil.Init();
+            using var scope = torch.NewDisposeScope();
+            using var model = PoseNet.Create(options);
+            ModelTestUtil.Randomize(model, seed);
+            model.eval();
+            var bytes = OnnxExporter.Build(model, OnnxExporter.Describe(model)).ToByteArray();
+            foreach (int n in batches)
+            {
+                var x = ModelTestUtil.RandomInput(seed + n, n, 3, options.InputHeight, options.InputWidth);
+                float[] expected;
+                long[] shape;
+                using (torch.no_grad())
+                {
+                    var y = model.forward(x);
+                    expected = y.data<float>().ToArray();
+                    shape = y.shape;
+                }
+                var actual = ModelTestUtil.RunOnnx(bytes, x.data<float>().ToArray(), new[] { n, 3, options.InputHeight, options.InputWidth }, out var dims);
+                Assert.Equal(new long[] { n, options.Keypoints, options.InputHeight / 4, options.InputWidth / 4 }, shape);
+                Assert.Equal(shape.Select(d => (int)d).ToArray(), dims);
+                float diff = ModelTestUtil.MaxAbsDiff(expected, actual);
+                float std = ModelTestUtil.Std(expected);
+                output.WriteLine($"{options.ArchitectureName} {options.ActivationName} batch {n}: max |diff| {diff:E2}, output std {std:F3}");
+                // An output near zero, or one that ignores the input, would pass any tolerance: require O(1) heatmaps
+                // that differ between the two images of a batch.
+                Assert.True(std > 0.05, $"output std {std} is too small for the parity check to mean anything");
+                if (n == 2)
+                {
+                    int per = expected.Length / 2;
+                    float spread = ModelTestUtil.MaxAbsDiff(expected[..per], expected[per..]);
+                    Assert.True(spread > 0.05, $"the two images gave the same heatmaps (max difference {spread}): the model ignores its input");
+                }
+                Assert.True(diff <= 1e-4f, $"max abs difference {diff} > 1e-4 for {options.ArchitectureName} {options.ActivationName} batch {n}");
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+using System.IO;
+using System.Linq;
+using PoseRT.Trainer.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PoseRT.Tests.Models
+{
+    public class PoseNetTests
+    {
+        [Fact]
+        public void Heatmaps_are_a_quarter_of_a_non_square_input_for_batch_1()
+        {
+            ModelTestUtil.Init();
+            using var model = PoseNet.Create(PoseNetOptions.Tiny());
+            model.eval();
+            using var _ = torch.no_grad();
+            using var x = ModelTestUtil.RandomInput(1, 1, 3, 128, 96);
+            using var y = model.forward(x);
+            Assert.Equal(new long[] { 1, 17, 32, 24 }, y.shape);
+            using var x2 = ModelTestUtil.RandomInput(2, 2, 3, 64, 160);
+            using var y2 = model.forward(x2);
+            Assert.Equal(new long[] { 2, 17, 16, 40 }, y2.shape);
+        }
+
+        [Fact]
+        public void Dynamic_activations_remove_squeeze_excite_and_static_ones_keep_it()
+        {
+            ModelTestUtil.Init();
+            using var dynamic = PoseNet.Create(new PoseNetOptions { Backbone = BackboneKind.MobileNetV3Small, BackboneActivation = ActivationKind.DyReluB, HeadActivation = ActivationKind.DyReluC });
+            using var baseline = PoseNet.Create(new PoseNetOptions { Backbone = BackboneKind.MobileNetV3Small, BackboneActivation = ActivationKind.Static });
+            var dynNames = dynamic.named_parameters().Select(p => p.name).ToList();
+            var staticNames = baseline.named_parameters().Select(p => p.name).ToList();
+            Assert.DoesNotContain(dynNames, n => n.Contains(".se."));
+            Assert.Contains(staticNames, n => n.StartsWith("backbone.blocks.0.se.fc1", StringComparison.Ordinal));
+            // Table 4 per-part choice: B in the backbone has no spatial branch; C in the head has one.
+            Assert.DoesNotContain(dynNames, n => n.StartsWith("backbone.", StringComparison.Ordinal) && n.Contains(".spatial."));
+            Assert.Contains(dynNames, n => n.StartsWith("head.blocks.3.expand.act.spatial", StringComparison.Ordinal));
+            // MobileNetV3-Small's first block uses ReLU and the 4th h-swish in the static table.
+            var acts = baseline.named_modules().Where(m => m.module is StaticActivation).ToDictionary(m => m.name, m => ((StaticActivation)m.module).Kind);
+            Assert.Equal(ActivationKind.Relu, acts["backbone.blocks.0.depthwise.act"]);
+            Assert.Equal(ActivationKind.HSwish, acts["backbone.blocks.3.expand.act"]);
+            Assert.Equal(ActivationKind.Relu, acts["head.blocks.0.expand.act"]);
+        }
+
+        [Theory]
+        [InlineData("resnet50", "dyrelu_c", "Unknown architecture 'resnet50'")]
+        [InlineData("mobilenetv3_large", "swish", "Unknown activation 'swish'")]
+        public void Unknown_names_are_rejected_with_the_name_and_the_choices(string backbone, string activation, string message)
+        {
+            var e = Assert.Throws<ArgumentException>(() =>
+            {
+                ModelNames.ParseBackbone(backbone);
+                ModelNames.ParseActivation(activation);
+            });
+            Assert.Contains(message, e.Message);
+            Assert.Contains("expected one of", e.Message);
+        }
+
+        [Theory]
+        [InlineData(250, 192)]
+        [InlineData(256, 100)]
+        [InlineData(0, 192)]
+        public void Input_sizes_not_divisible_by_32_are_rejected(int height, int width)
+        {
+            var e = Assert.Throws<ArgumentException>(() => PoseNet.Create(new PoseNetOptions { InputHeight = height, InputWidth = width }));
+            Assert.Contains($"{height}x{width}", e.Message);
+            Assert.Contains("multiples of 32", e.Message);
+        }
+
+        [Fact]
+        public void Forward_rejects_a_tensor_of_the_wrong_shape()
+        {
+            ModelTestUtil.Init();
+            using var model = PoseNet.Create(PoseNetOptions.Tiny());
+            using var gray = torch.zeros(1, 1, 64, 64);
+            Assert.Contains("N x 3 x H x W", Assert.Throws<ArgumentException>(() => model.forward(gray)).Message);
+            using var odd = torch.zeros(1, 3, 70, 64);
+            Assert.Contains("70x64", Assert.Throws<ArgumentException>(() => model.forward(odd)).Message);
+        }
+
+        [Theory]
+        [InlineData("weights.dat")]
+        [InlineData("weights.pt")]
+        public void Weights_round_trip_in_both_formats(string fileName)
+        {
+            ModelTestUtil.Init();
+            var dir = Directory.CreateTempSubdirectory("posert-weights-");
+            try
+            {
+                var path = Path.Combine(dir.FullName, fileName);
+                var options = PoseNetOptions.Tiny();
+                options.InputHeight = 64;
+                options.InputWidth = 64;
+                using var a = PoseNet.Create(options);
+                ModelTestUtil.Randomize(a, 5);
+                PoseNetWeights.Save(a, path);
+                Assert.Single(Directory.GetFiles(dir.FullName)); // no temporary file left behind
+                using var b = PoseNet.Create(options);
+                PoseNetWeights.Load(b, path);
+                b.eval();
+                using var _ = torch.no_grad();
+                using var x = ModelTestUtil.RandomInput(9, 1, 3, 64, 64);
+                using var ya = a.forward(x);
+                using var yb = b.forward(x);
+                Assert.Equal(ya.data<float>().ToArray(), yb.data<float>().ToArray());
+            }
+            finally
+            {
+                dir.Delete(true);
+            }
+        }
+
+        [Theory]
+        [InlineData("corrupt.dat")]
+        [InlineData("corrupt.pt")]
+        public void A_corrupt_weights_file_gives_an_error_naming_it(string fileName)
+        {
+            ModelTestUtil.Init();
+            var dir = Directory.CreateTempSubdirectory("posert-weights-");
+            try
+            {
+                var path = Path.Combine(dir.FullName, fileName);
+                File.WriteAllBytes(path, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 });
+                using var model = PoseNet.Create(PoseNetOptions.Tiny());
+                var e = Assert.Throws<InvalidDataException>(() => PoseNetWeights.Load(model, path));
+                Assert.Contains(path, e.Message);
+                Assert.Throws<FileNotFoundException>(() => PoseNetWeights.Load(model, Path.Combine(dir.FullName, "missing.dat")));
+            }
+            finally
+            {
+                dir.Delete(true);
+            }
+        }
+
+        [Fact]
+        public void Weights_from_a_different_architecture_are_rejected()
+        {
+            ModelTestUtil.Init();
+            var dir = Directory.CreateTempSubdirectory("posert-weights-");
+            try
+            {
+                var path = Path.Combine(dir.FullName, "small.dat");
+                using (var small = PoseNet.Create(PoseNetOptions.Tiny(ActivationKind.Static))) PoseNetWeights.Save(small, path);
+                using var other = PoseNet.Create(PoseNetOptions.Tiny(ActivationKind.DyReluC));
+                Assert.Contains(path, Assert.Throws<InvalidDataException>(() => PoseNetWeights.Load(other, path)).Message);
+            }
+            finally
+            {
+                dir.Delete(true);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using PoseRT.Trainer.Export;
+using PoseRT.Trainer.Models;
+
+namespace PoseRT.Trainer.Commands
+{
+    internal static class ExportCommand
+    {
+        public static Command Create()
+        {
+            var command = new Command("export", "Export a model to ONNX (opset 17, BN folded, DY-ReLU in standard ops, PoseRT metadata).");
+            var model = new ModelCliOptions();
+            model.AddTo(command);
+            var weights = new Option<string?>("--weights") { Description = "Weights file (.pt/.pth PyTorch state_dict, else TorchSharp format) saved from a model with the same options" };
+            var untrained = new Option<bool>("--untrained") { Description = "Export freshly initialised weights (for tests and benchmarks) instead of --weights" };
+            var output = new Option<string>("--output") { Description = "ONNX file to write", Required = true };
+            var provenance = new Option<string>("--provenance") { Description = "Training provenance written to the metadata (JSON by convention)", DefaultValueFactory = _ => "" };
+            command.Options.Add(weights);
+            command.Options.Add(untrained);
+            command.Options.Add(output);
+            var benchmark = new Option<int>("--benchmark") { Description = "After writing, time N runs of the file in ONNX Runtime (CPU, batch 2) and print the median", DefaultValueFactory = _ => 0 };
+            var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for --benchmark", DefaultValueFactory = _ => 1 };
+            command.Options.Add(provenance);
+            command.Options.Add(benchmark);
+            command.Options.Add(threads);
+            command.SetAction(result =>
+            {
+                try
+                {
+                    var options = model.Read(result);
+                    var weightsPath = result.GetValue(weights);
+                    if (weightsPath is null && !result.GetValue(untrained))
+                        throw new ArgumentException("Give --weights FILE, or --untrained to export freshly initialised weights.");
+                    using var net = PoseNet.Create(options);
+                    if (weightsPath is not null) PoseNetWeights.Load(net, weightsPath);
+                    net.eval();
+                    var path = result.GetValue(output)!;
+                    OnnxExporter.Export(net, OnnxExporter.Describe(net, result.GetValue(provenance) ?? ""), path);
+                    Console.WriteLine($"Wrote {path}: {options.ArchitectureName} ({options.ActivationName}), input image [N,3,{options.InputHeight},{options.InputWidth}], output heatmaps [N,{options.Keypoints},{options.InputHeight / 4},{options.InputWidth / 4}].");
+                    int runs = result.GetValue(benchmark);
+                    if (runs > 0)
+                    {
+                        int t = result.GetValue(threads);
+                        var (median, min) = OnnxBenchmark.Run(path, 2, options.InputHeight, options.InputWidth, runs, t);
+                        Console.WriteLine($"ONNX Runtime CPU, batch 2, {t} thread(s), {runs} runs: median {median:F1} ms, min {min:F1} ms");
+                    }
+                    return 0;
+                }
+                catch (Exception e) when (e is ArgumentException || e is IOException)
+                {
+                    Console.Error.WriteLine("export: " + e.Message);
+                    return 2;
+                }
+            });
+            return command;
+        }
+    }
+}

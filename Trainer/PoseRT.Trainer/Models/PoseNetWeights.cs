@@ -1,0 +1,80 @@
+using System;
+using System.IO;
+using TorchSharp;
+using TorchSharp.PyBridge;
+
+namespace PoseRT.Trainer.Models
+{
+    /// <summary>On-disk formats for <see cref="PoseNet"/> weights.</summary>
+    public enum WeightFormat
+    {
+        /// <summary>TorchSharp's own format (<c>Module.save</c>); any extension other than .pt/.pth.</summary>
+        TorchSharp,
+
+        /// <summary>A PyTorch <c>state_dict</c> pickle (TorchSharp.PyBridge), readable by <c>torch.load</c>; .pt or .pth.</summary>
+        PyTorch,
+    }
+
+    /// <summary>
+    /// Saves and loads <see cref="PoseNet"/> weights. Parameter names are the module paths
+    /// (e.g. <c>backbone.blocks.3.depthwise.act.fc1.weight</c>), so a PyTorch copy of the architecture can share them.
+    /// The file holds weights only: load into a model built with the same <see cref="PoseNetOptions"/>.
+    /// </summary>
+    public static class PoseNetWeights
+    {
+        /// <summary>The format implied by a file name: .pt/.pth are PyTorch state_dicts, anything else TorchSharp.</summary>
+        public static WeightFormat FormatOf(string path)
+        {
+            var ext = Path.GetExtension(path);
+            return string.Equals(ext, ".pt", StringComparison.OrdinalIgnoreCase) || string.Equals(ext, ".pth", StringComparison.OrdinalIgnoreCase)
+                ? WeightFormat.PyTorch
+                : WeightFormat.TorchSharp;
+        }
+
+        /// <summary>Writes the weights (temporary file, then rename) in <paramref name="format"/> or the one <paramref name="path"/> implies.</summary>
+        public static void Save(PoseNet model, string path, WeightFormat? format = null)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(path);
+            var full = Path.GetFullPath(path);
+            var dir = Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            var temp = full + ".tmp-" + Guid.NewGuid().ToString("N");
+            try
+            {
+                if ((format ?? FormatOf(path)) == WeightFormat.PyTorch) model.save_py(temp);
+                else model.save(temp);
+                File.Move(temp, full, overwrite: true);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+            }
+        }
+
+        /// <summary>
+        /// Loads weights saved by <see cref="Save"/> (or a matching PyTorch state_dict) into <paramref name="model"/>.
+        /// Throws <see cref="FileNotFoundException"/> for a missing file and <see cref="InvalidDataException"/> naming the
+        /// file for a corrupt one or one whose tensors do not fit the model.
+        /// </summary>
+        public static void Load(PoseNet model, string path, WeightFormat? format = null)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(path);
+            if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
+            var f = format ?? FormatOf(path);
+            try
+            {
+                if (f == WeightFormat.PyTorch) model.load_py(path, strict: true);
+                else model.load(path, strict: true);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new InvalidDataException(
+                    $"Weights file '{path}' could not be read as {(f == WeightFormat.PyTorch ? "a PyTorch state_dict" : "TorchSharp weights")} " +
+                    $"for {model.Options.ArchitectureName} ({model.Options.ActivationName}): {e.Message} " +
+                    "The file is corrupt, or it was saved from a model with other options.", e);
+            }
+        }
+    }
+}
