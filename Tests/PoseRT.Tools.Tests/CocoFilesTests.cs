@@ -1,0 +1,114 @@
+using System;
+using System.IO;
+using System.Linq;
+using PoseRT.Coco;
+
+namespace PoseRT.Tests
+{
+    public class CocoFilesTests
+    {
+        private static string MiniAnnotations => Path.Combine(RepoPaths.CocoMini, "annotations", "person_keypoints_mini.json");
+
+        private static string MiniDetections => Path.Combine(RepoPaths.CocoMini, "person_detections_AP_H_56_mini.json");
+
+        [Fact]
+        public void Reads_the_coco_mini_annotation_file()
+        {
+            var file = CocoKeypointFile.Load(MiniAnnotations);
+            Assert.Equal(4, file.Images.Count);
+            Assert.Equal(14, file.Annotations.Count);
+            Assert.Single(file.Categories);
+            Assert.Equal(17, file.Categories[0].KeypointNames.Count);
+
+            var first = file.Annotations[0];
+            Assert.Equal(442619, first.Id);
+            Assert.Equal(785, first.ImageId);
+            Assert.Equal(17, first.NumKeypoints);
+            Assert.Equal(new CocoBox(280.79, 44.73, 218.7, 346.68), first.Bbox);
+            Assert.Equal(27789.11055, first.Area);
+            Assert.Equal(51, first.Keypoints.Length);
+            Assert.Equal("000000000785.jpg", file.FindImage(785)!.FileName);
+            Assert.Equal(5, file.AnnotationsOf(196141).Count);
+            Assert.Empty(file.AnnotationsOf(123));
+            Assert.Equal(2, file.Annotations.Count(a => a.NumKeypoints == 0));
+        }
+
+        [Fact]
+        public void Reads_the_118_box_detection_file()
+        {
+            var detections = CocoDetectionFile.Load(MiniDetections);
+            Assert.Equal(118, detections.Count);
+            Assert.Equal(785, detections[0].ImageId);
+            Assert.Equal(0.9999731779098511, detections[0].Score);
+            Assert.Equal(277.1183158543966, detections[0].Bbox.X);
+            Assert.All(detections, d => Assert.Equal(1, d.CategoryId));
+        }
+
+        [Fact]
+        public void Results_round_trip_exactly_and_the_write_leaves_no_temporary_file()
+        {
+            var dir = RepoPaths.NewTempDir("results");
+            var path = Path.Combine(dir, "res.json");
+            var kp = Enumerable.Range(0, 51).Select(i => i * 1.1 + 1e-7).ToArray();
+            var results = new[]
+            {
+                new CocoKeypointResult(785, 1, kp, 0.123456789012345),
+                new CocoKeypointResult(40083, 1, kp, 1.0, new CocoBox(1.5, 2.5, 3.25, 4.125)),
+            };
+            CocoResultsFile.Save(path, results);
+            CocoResultsFile.Save(path, results); // overwriting an existing file works too
+            Assert.Equal(new[] { "res.json" }, Directory.GetFiles(dir).Select(Path.GetFileName).ToArray());
+
+            var back = CocoResultsFile.Load(path);
+            Assert.Equal(2, back.Count);
+            Assert.Equal(0.123456789012345, back[0].Score);
+            Assert.True(back[0].Keypoints.SequenceEqual(kp));
+            Assert.Null(back[0].Bbox);
+            Assert.Equal(new CocoBox(1.5, 2.5, 3.25, 4.125), back[1].Bbox);
+        }
+
+        [Theory]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": [1,2,3], \"score\": 0.5}]", "results[0] (image_id 5): 'keypoints' must hold 51 values")]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": \"NaN\"}]", "results[0] (image_id 5): 'score' is NaN")]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}, {\"image_id\": 7, \"category_id\": 1, \"keypoints\": KP, \"score\": -0.5}]", "results[1] (image_id 7): 'score' is -0.5")]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP}]", "results[0] (image_id 5): 'score' is missing")]
+        [InlineData("[{\"category_id\": 1, \"keypoints\": KP, \"score\": 1}]", "results[0]: 'image_id' is missing")]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}, {\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": NaN}]", "at $[1].score")]
+        [InlineData("[{\"image_id\": 5, \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}", "invalid COCO keypoint results file")]
+        [InlineData("{\"image_id\": 5}", "invalid COCO keypoint results file")]
+        [InlineData("[{\"image_id\": \"abc\", \"category_id\": 1, \"keypoints\": KP, \"score\": 0.5}]", "at $[0].image_id")]
+        public void Bad_results_files_are_reported_by_entry_and_field(string json, string expected)
+        {
+            var kp = "[" + string.Join(",", Enumerable.Repeat("1.5", 51)) + "]";
+            var path = Path.Combine(RepoPaths.NewTempDir("bad-results"), "res.json");
+            File.WriteAllText(path, json.Replace("KP", kp, StringComparison.Ordinal));
+            var ex = Assert.Throws<CocoFormatException>(() => CocoResultsFile.Load(path));
+            Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+            Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Bad_annotation_entries_name_the_index_image_and_field()
+        {
+            var text = File.ReadAllText(MiniAnnotations);
+            var dir = RepoPaths.NewTempDir("bad-ann");
+
+            var noNum = Path.Combine(dir, "a.json");
+            File.WriteAllText(noNum, text.Replace("\"num_keypoints\": 14,", string.Empty, StringComparison.Ordinal));
+            var ex = Assert.Throws<CocoFormatException>(() => CocoKeypointFile.Load(noNum));
+            Assert.Contains("annotations[1] (image_id 40083): 'num_keypoints' is missing", ex.Message, StringComparison.Ordinal);
+
+            var badImage = Path.Combine(dir, "b.json");
+            File.WriteAllText(badImage, text.Replace("\"image_id\": 785", "\"image_id\": 786", StringComparison.Ordinal));
+            ex = Assert.Throws<CocoFormatException>(() => CocoKeypointFile.Load(badImage));
+            Assert.Contains("annotations[0] (image_id 786): 'image_id' 786 is not in 'images'", ex.Message, StringComparison.Ordinal);
+
+            var truncated = Path.Combine(dir, "c.json");
+            File.WriteAllText(truncated, text[..(text.Length / 2)]);
+            ex = Assert.Throws<CocoFormatException>(() => CocoKeypointFile.Load(truncated));
+            Assert.Contains("invalid COCO keypoint annotation file", ex.Message, StringComparison.Ordinal);
+
+            Assert.Throws<FileNotFoundException>(() => CocoKeypointFile.Load(Path.Combine(dir, "missing.json")));
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using PoseRT.Runtime;
+
+namespace PoseRT.Coco
+{
+    /// <summary>
+    /// A COCO person keypoint annotation file (<c>person_keypoints_val2017.json</c> format): images,
+    /// categories and ground-truth persons. Read in one streaming pass; every entry is checked, and a bad
+    /// one is reported by file, list index, image id and field.
+    /// </summary>
+    public sealed class CocoKeypointFile
+    {
+        private static readonly IReadOnlyList<CocoKeypointAnnotation> NoAnnotations = Array.Empty<CocoKeypointAnnotation>();
+        private readonly Dictionary<long, CocoImage> _imagesById;
+        private readonly Dictionary<long, List<CocoKeypointAnnotation>> _annotationsByImage;
+
+        /// <summary>Builds a file in memory (tests, converters); the same checks as <see cref="Load"/> apply.</summary>
+        public CocoKeypointFile(IReadOnlyList<CocoImage> images, IReadOnlyList<CocoKeypointAnnotation> annotations, IReadOnlyList<CocoCategory> categories, string source = "<memory>")
+        {
+            ArgumentNullException.ThrowIfNull(images);
+            ArgumentNullException.ThrowIfNull(annotations);
+            ArgumentNullException.ThrowIfNull(categories);
+            Source = source;
+            Images = images;
+            Annotations = annotations;
+            Categories = categories;
+
+            _imagesById = new Dictionary<long, CocoImage>(images.Count);
+            for (int i = 0; i < images.Count; i++)
+            {
+                if (!_imagesById.TryAdd(images[i].Id, images[i]))
+                    throw CocoFormatException.Entry(source, "images", i, images[i].Id, "id", $"{images[i].Id} is used by an earlier image too.");
+            }
+
+            var categoryIds = new HashSet<long>();
+            for (int i = 0; i < categories.Count; i++)
+            {
+                if (!categoryIds.Add(categories[i].Id))
+                    throw CocoFormatException.Entry(source, "categories", i, null, "id", $"{categories[i].Id} is used by an earlier category too.");
+            }
+
+            var annotationIds = new HashSet<long>();
+            _annotationsByImage = new Dictionary<long, List<CocoKeypointAnnotation>>();
+            for (int i = 0; i < annotations.Count; i++)
+            {
+                var a = annotations[i];
+                if (!annotationIds.Add(a.Id))
+                    throw CocoFormatException.Entry(source, "annotations", i, a.ImageId, "id", $"{a.Id} is used by an earlier annotation too.");
+                if (!_imagesById.ContainsKey(a.ImageId))
+                    throw CocoFormatException.Entry(source, "annotations", i, a.ImageId, "image_id", $"{a.ImageId} is not in 'images'.");
+                if (!categoryIds.Contains(a.CategoryId))
+                    throw CocoFormatException.Entry(source, "annotations", i, a.ImageId, "category_id", $"{a.CategoryId} is not in 'categories'.");
+                if (!_annotationsByImage.TryGetValue(a.ImageId, out var list))
+                {
+                    list = new List<CocoKeypointAnnotation>();
+                    _annotationsByImage.Add(a.ImageId, list);
+                }
+                list.Add(a);
+            }
+        }
+
+        /// <summary>The file this was read from (or the source name given to the constructor).</summary>
+        public string Source { get; }
+
+        /// <summary>All images, in file order.</summary>
+        public IReadOnlyList<CocoImage> Images { get; }
+
+        /// <summary>All ground-truth persons, in file order.</summary>
+        public IReadOnlyList<CocoKeypointAnnotation> Annotations { get; }
+
+        /// <summary>All categories, in file order.</summary>
+        public IReadOnlyList<CocoCategory> Categories { get; }
+
+        /// <summary>The image with this id, or null.</summary>
+        public CocoImage? FindImage(long imageId) => _imagesById.TryGetValue(imageId, out var image) ? image : null;
+
+        /// <summary>The persons annotated in one image, in file order (empty when there are none).</summary>
+        public IReadOnlyList<CocoKeypointAnnotation> AnnotationsOf(long imageId) =>
+            _annotationsByImage.TryGetValue(imageId, out var list) ? list : NoAnnotations;
+
+        /// <summary>Reads and checks a keypoint annotation file.</summary>
+        /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
+        /// <exception cref="CocoFormatException">The JSON is malformed, or an entry is missing a field or has a bad value.</exception>
+        public static CocoKeypointFile Load(string path)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            var dto = CocoJson.Read(path, CocoJsonContext.Default.AnnotationFileDto, "COCO keypoint annotation file");
+            CocoJson.ThrowIfNull(dto.Images, path, "images");
+            CocoJson.ThrowIfNull(dto.Annotations, path, "annotations");
+            CocoJson.ThrowIfNull(dto.Categories, path, "categories");
+
+            var images = new CocoImage[dto.Images!.Count];
+            for (int i = 0; i < images.Length; i++)
+            {
+                var d = dto.Images[i] ?? throw CocoJson.NullEntry(path, "images", i);
+                if (!d.Id.HasValue) throw CocoJson.Missing(path, "images", i, null, "id");
+                if (string.IsNullOrEmpty(d.FileName)) throw CocoJson.Missing(path, "images", i, d.Id, "file_name");
+                images[i] = new CocoImage(d.Id.Value, d.FileName, d.Width ?? 0, d.Height ?? 0);
+            }
+
+            var categories = new CocoCategory[dto.Categories!.Count];
+            for (int i = 0; i < categories.Length; i++)
+            {
+                var d = dto.Categories[i] ?? throw CocoJson.NullEntry(path, "categories", i);
+                if (!d.Id.HasValue) throw CocoJson.Missing(path, "categories", i, null, "id");
+                categories[i] = new CocoCategory(d.Id.Value, d.Name ?? string.Empty, (IReadOnlyList<string>?)d.Keypoints ?? Array.Empty<string>());
+            }
+
+            const int values = CocoKeypoints.Count * 3;
+            var annotations = new CocoKeypointAnnotation[dto.Annotations!.Count];
+            for (int i = 0; i < annotations.Length; i++)
+            {
+                var d = dto.Annotations[i] ?? throw CocoJson.NullEntry(path, "annotations", i);
+                if (!d.ImageId.HasValue) throw CocoJson.Missing(path, "annotations", i, null, "image_id");
+                long imageId = d.ImageId.Value;
+                if (!d.Id.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "id");
+                if (!d.CategoryId.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "category_id");
+                CocoJson.CheckKeypoints(d.Keypoints, values, path, "annotations", i, imageId);
+                // pycocotools reads num_keypoints (never recomputes it), so it must be there.
+                if (!d.NumKeypoints.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "num_keypoints");
+                if (d.NumKeypoints.Value < 0 || d.NumKeypoints.Value > CocoKeypoints.Count)
+                    throw CocoFormatException.Entry(path, "annotations", i, imageId, "num_keypoints", $"is {d.NumKeypoints.Value}, expected 0 to {CocoKeypoints.Count}.");
+                var box = CocoJson.ReadBox(d.Bbox, path, "annotations", i, imageId, required: true);
+                if (!d.Area.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "area");
+                if (!double.IsFinite(d.Area.Value) || d.Area.Value < 0)
+                    throw CocoFormatException.Entry(path, "annotations", i, imageId, "area", $"is {d.Area.Value}, expected a finite number >= 0.");
+                // A missing iscrowd means an ordinary person (COCO always writes 0 or 1).
+                int crowd = d.IsCrowd ?? 0;
+                if (crowd is not (0 or 1))
+                    throw CocoFormatException.Entry(path, "annotations", i, imageId, "iscrowd", $"is {crowd}, expected 0 or 1.");
+                annotations[i] = new CocoKeypointAnnotation(d.Id.Value, imageId, d.CategoryId.Value, d.Keypoints!, d.NumKeypoints.Value, box, d.Area.Value, crowd == 1);
+            }
+
+            return new CocoKeypointFile(images, annotations, categories, path);
+        }
+    }
+}
