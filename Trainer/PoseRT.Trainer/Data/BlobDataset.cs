@@ -1,17 +1,19 @@
 using System;
+using PoseRT.Runtime;
 
 namespace PoseRT.Trainer.Data
 {
     /// <summary>
     /// Generated tensors for exercising the training machinery without images: each sample shows one
-    /// coloured Gaussian blob per joint on a noisy background, and the target is a heatmap peaked at the
-    /// blob. Learnable by a small conv net in a few hundred steps, cheap enough for CI, and it uses the
+    /// coloured Gaussian blob per joint on a noisy background, and the target is the codec's heatmap peaked at
+    /// the blob. Learnable by a small conv net in a few hundred steps, cheap enough for CI, and it uses the
     /// per-sample random source (shift, flip, noise) so determinism and resume are really tested.
     /// </summary>
     public sealed class BlobDataset : IPoseDataset
     {
         private readonly int _count;
         private readonly int _dataSeed;
+        private readonly HeatmapCodec _codec;
 
         /// <summary>Creates <paramref name="count"/> samples of 3 x <paramref name="height"/> x <paramref name="width"/> with <paramref name="joints"/> joints (heatmaps at stride 4).</summary>
         public BlobDataset(int count, int joints = 4, int height = 32, int width = 32, int dataSeed = 1)
@@ -23,6 +25,8 @@ namespace PoseRT.Trainer.Data
             _count = count;
             _dataSeed = dataSeed;
             Shape = new SampleShape(3, height, width, joints, height / 4, width / 4);
+            // Targets come from the Runtime's codec, like the COCO set's; sigma 1 suits the small 8x8 maps.
+            _codec = new HeatmapCodec(width, height, width / 4, height / 4, sigma: 1f);
         }
 
         /// <inheritdoc />
@@ -43,26 +47,28 @@ namespace PoseRT.Trainer.Data
             float noise = (float)(0.05 + 0.1 * random.NextDouble());
 
             for (int i = 0; i < image.Length; i++) image[i] = noise * (float)(random.NextDouble() - 0.5);
-            target.Clear();
-            int hw = s.HeatmapHeight * s.HeatmapWidth;
+            Span<float> joints = stackalloc float[3 * 16];
             for (int j = 0; j < s.Joints; j++)
             {
                 float x = 3 + (float)layout.NextDouble() * (s.Width - 6) + dx;
                 float y = 3 + (float)layout.NextDouble() * (s.Height - 6) + dy;
+                if (flip) x = s.Width - 1 - x;
                 // A flip mirrors the picture and swaps the labels of joint pairs (0,1), (2,3), ... like COCO's
                 // left/right pairs; the colour follows the label, so the mapping stays learnable.
                 int label = flip && (j ^ 1) < s.Joints ? j ^ 1 : j;
                 int colour = label % 3;
                 float gain = 1f + (label / 3) * 0.5f;
                 Splat(image.Slice(colour * s.Height * s.Width, s.Height * s.Width), s.Width, s.Height, x, y, 1.5f, gain);
-                Splat(target.Slice(label * hw, hw), s.HeatmapWidth, s.HeatmapHeight, x / 4, y / 4, 1f, 1f);
-                targetWeight[label] = 1f;
+                joints[3 * label] = x;
+                joints[3 * label + 1] = y;
+                joints[3 * label + 2] = 2;
             }
+            _codec.Encode(joints[..(3 * s.Joints)], target, targetWeight);
             problem = null;
             return true;
         }
 
-        // Adds a Gaussian bump (peak = gain) to a row-major plane; max-combined so overlapping blobs stay peaked at 1.
+        // Draws a blob into an image plane (the picture, not the target: targets come from the codec).
         private static void Splat(Span<float> plane, int w, int h, float cx, float cy, float sigma, float gain)
         {
             float inv = 1f / (2 * sigma * sigma);
