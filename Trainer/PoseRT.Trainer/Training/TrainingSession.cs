@@ -160,6 +160,10 @@ namespace PoseRT.Trainer.Training
                 double seconds = epochClock.Elapsed.TotalSeconds;
                 double epochLoss = lossSum / samples;
                 double epochRate = samplesThisProcess / Math.Max(seconds, 1e-9);
+                // A full collection first, so the figure shows what is really held (native tensors included,
+                // which a missed Dispose would leave to finalizers) rather than garbage awaiting the GC.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 double rss = ProcessMemory.ResidentMiB();
                 ValidationResult? val = null;
                 bool last = epoch == options.Epochs - 1;
@@ -187,7 +191,8 @@ namespace PoseRT.Trainer.Training
                 epochs.Add(report);
                 log.Write("epoch", epoch + 1, globalStep, new Dictionary<string, double>
                 {
-                    ["loss"] = epochLoss, ["lr"] = lr, ["samples_per_s"] = epochRate, ["seconds"] = seconds, ["rss_mib"] = rss, ["skipped"] = skipped,
+                    ["loss"] = epochLoss, ["lr"] = lr, ["samples_per_s"] = epochRate, ["seconds"] = seconds, ["rss_mib"] = rss,
+                    ["managed_mib"] = GC.GetTotalMemory(false) / (1024.0 * 1024.0), ["skipped"] = skipped,
                 });
                 Checkpoint.Save(ckptPath, state with
                 {
