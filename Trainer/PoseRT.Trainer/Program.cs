@@ -12,6 +12,7 @@ namespace PoseRT.Trainer
             {
                 CheckCommand.Create(),
                 TrainCommand.Create(),
+                SummaryCommand.Create(),
             };
             return root.Parse(args).Invoke();
         }

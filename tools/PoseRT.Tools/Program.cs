@@ -9,6 +9,7 @@ namespace PoseRT.Tools
             // Each command lives in Commands/<Name>Command.cs and is added here.
             var root = new RootCommand("PoseRT tools: COCO evaluation, synthetic data, benchmarks.")
             {
+                Commands.BenchCommand.Create(),
             };
             return root.Parse(args).Invoke();
         }

@@ -1,0 +1,101 @@
+using System;
+using PoseRT.Runtime.Model;
+
+namespace PoseRT.Runtime
+{
+    /// <summary>Where ONNX Runtime executes the network.</summary>
+    public enum ExecutionProvider
+    {
+        /// <summary>DirectML on Windows when the DirectML build is loaded, else CUDA when available and working, else CPU. <see cref="PoseEstimator.ProviderReport"/> says what was chosen and why.</summary>
+        Auto,
+
+        /// <summary>ONNX Runtime's CPU provider (<see cref="PoseEstimatorOptions.CpuThreads"/> threads).</summary>
+        Cpu,
+
+        /// <summary>NVIDIA CUDA (<see cref="PoseEstimatorOptions.DeviceId"/>); needs the Microsoft.ML.OnnxRuntime.Gpu native build and CUDA/cuDNN.</summary>
+        Cuda,
+
+        /// <summary>DirectML on Windows (<see cref="PoseEstimatorOptions.DeviceId"/>); needs the Microsoft.ML.OnnxRuntime.DirectML native build.</summary>
+        DirectML,
+    }
+
+    /// <summary>Settings of a <see cref="PoseEstimator"/>; read once when it is created.</summary>
+    public sealed class PoseEstimatorOptions
+    {
+        /// <summary>Execution provider; <see cref="ExecutionProvider.Auto"/> by default.</summary>
+        public ExecutionProvider Provider { get; set; } = ExecutionProvider.Auto;
+
+        /// <summary>GPU index for CUDA or DirectML.</summary>
+        public int DeviceId { get; set; }
+
+        /// <summary>Intra-op threads for the CPU provider; 0 lets ONNX Runtime choose (one per physical core).</summary>
+        public int CpuThreads { get; set; }
+
+        /// <summary>Flip test: also run the mirrored crop and average (ARCHITECTURE.md protocol). On by default; doubles the batch.</summary>
+        public bool FlipTest { get; set; } = true;
+
+        /// <summary>Sub-pixel peak refinement; the paper's quarter offset by default.</summary>
+        public PeakRefinement Refinement { get; set; } = PeakRefinement.QuarterOffset;
+
+        /// <summary>Keypoints scoring above this count toward the pose score (0.2 in the test protocol).</summary>
+        public float KeypointScoreThreshold { get; set; } = 0.2f;
+
+        /// <summary>Box padding before cropping (1.25 in the test protocol).</summary>
+        public float BoxPadding { get; set; } = CropTransform.DefaultPadding;
+
+        /// <summary>
+        /// Most boxes sent to the network in one run (the batch is twice this with the flip test). More boxes
+        /// in a frame are processed in several runs. Buffers for this many are allocated up front.
+        /// Ignored when the model's batch dimension is fixed.
+        /// </summary>
+        public int MaxBoxesPerRun { get; set; } = 8;
+
+        /// <summary>
+        /// Description used when the model file carries no PoseRT metadata (a model exported elsewhere).
+        /// Ignored when the file has metadata. Without either, loading fails with a message saying so.
+        /// </summary>
+        public PoseModelInfo? FallbackModelInfo { get; set; }
+
+        internal void Validate()
+        {
+            if (DeviceId < 0) throw new ArgumentOutOfRangeException(nameof(DeviceId), DeviceId, "Device id must be >= 0.");
+            if (CpuThreads < 0) throw new ArgumentOutOfRangeException(nameof(CpuThreads), CpuThreads, "CPU threads must be >= 0 (0 = ONNX Runtime's choice).");
+            if (MaxBoxesPerRun < 1) throw new ArgumentOutOfRangeException(nameof(MaxBoxesPerRun), MaxBoxesPerRun, "At least one box per run.");
+            if (!(BoxPadding > 0) || float.IsInfinity(BoxPadding)) throw new ArgumentOutOfRangeException(nameof(BoxPadding), BoxPadding, "Box padding must be a positive number.");
+            if (float.IsNaN(KeypointScoreThreshold)) throw new ArgumentOutOfRangeException(nameof(KeypointScoreThreshold), KeypointScoreThreshold, "Keypoint score threshold must be a number.");
+            if (!Enum.IsDefined(typeof(ExecutionProvider), Provider)) throw new ArgumentOutOfRangeException(nameof(Provider), Provider, "Unknown execution provider.");
+            if (!Enum.IsDefined(typeof(PeakRefinement), Refinement)) throw new ArgumentOutOfRangeException(nameof(Refinement), Refinement, "Unknown peak refinement.");
+        }
+    }
+
+    /// <summary>Wall time of the last <see cref="PoseEstimator.Estimate(in ImageView, ReadOnlySpan{BoundingBox}, ReadOnlySpan{float}, Span{Pose})"/> call, per stage.</summary>
+    public readonly struct StageTimings
+    {
+        /// <summary>Creates a timing record.</summary>
+        public StageTimings(TimeSpan preprocess, TimeSpan inference, TimeSpan decode)
+        {
+            Preprocess = preprocess;
+            Inference = inference;
+            Decode = decode;
+        }
+
+        /// <summary>Crop, normalise, write the input tensor.</summary>
+        public TimeSpan Preprocess { get; }
+
+        /// <summary>ONNX Runtime run(s), including host/device copies.</summary>
+        public TimeSpan Inference { get; }
+
+        /// <summary>Flip merge, peak finding, back-projection, scoring.</summary>
+        public TimeSpan Decode { get; }
+    }
+
+    /// <summary>The model file is not a heatmap pose model this runtime can run; the message names the file and the problem.</summary>
+    public sealed class InvalidPoseModelException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public InvalidPoseModelException(string message) : base(message) { }
+
+        /// <summary>Creates the exception with its cause.</summary>
+        public InvalidPoseModelException(string message, Exception inner) : base(message, inner) { }
+    }
+}

@@ -1,0 +1,282 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
+
+namespace PoseRT.Tests.Inference
+{
+    public class PoseEstimatorTests
+    {
+        private const int ImageWidth = 160, ImageHeight = 120, Stride = 160 * 3 + 5;   // padded rows
+        private static readonly byte[] Image = TestImages.Bgr(ImageWidth, ImageHeight, Stride);
+
+        private static readonly BoundingBox[] Boxes =
+        {
+            new(30, 20, 40, 80),
+            new(100, 10, 50, 60),      // wide-ish
+            new(-15, 60, 45, 90),      // hangs off the left and bottom edges
+        };
+
+        private static readonly float[] BoxScores = { 0.9f, 0.5f, 1f };
+
+        private static ImageView View(byte[]? data = null) => new(data ?? Image, ImageWidth, ImageHeight, Stride, PixelFormat.Bgr24);
+
+        private static PoseEstimator Cpu(TestModel m, Action<PoseEstimatorOptions>? configure = null)
+        {
+            var o = new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = 1 };
+            configure?.Invoke(o);
+            return PoseEstimator.Load(m.Build(), o, "test-model");
+        }
+
+        private static void AssertMatches(ReferencePipeline.Result[] expected, Pose[] actual, BoundingBox[] boxes, float[]? boxScores)
+        {
+            for (int n = 0; n < expected.Length; n++)
+            {
+                Assert.Equal(17, actual[n].KeypointCount);
+                Assert.Equal(boxes[n], actual[n].Box);
+                Assert.Equal(boxScores == null ? 1f : boxScores[n], actual[n].BoxScore);
+                for (int k = 0; k < 17; k++)
+                {
+                    var kp = actual[n][k];
+                    Assert.True(Math.Abs(expected[n].Keypoints[k, 0] - kp.X) < 1e-3, $"box {n} keypoint {k}: x {kp.X} vs reference {expected[n].Keypoints[k, 0]}");
+                    Assert.True(Math.Abs(expected[n].Keypoints[k, 1] - kp.Y) < 1e-3, $"box {n} keypoint {k}: y {kp.Y} vs reference {expected[n].Keypoints[k, 1]}");
+                    Assert.True(Math.Abs(expected[n].Keypoints[k, 2] - kp.Score) < 1e-4, $"box {n} keypoint {k}: score {kp.Score} vs reference {expected[n].Keypoints[k, 2]}");
+                }
+                Assert.True(Math.Abs(expected[n].Score - actual[n].Score) < 1e-4, $"box {n}: pose score {actual[n].Score} vs {expected[n].Score}");
+            }
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Estimates_match_an_independent_reference_of_the_whole_protocol(bool flip)
+        {
+            var m = new TestModel();
+            using var est = Cpu(m, o => o.FlipTest = flip);
+            var poses = new Pose[Boxes.Length];
+            Assert.Equal(3, est.Estimate(View(), Boxes, BoxScores, poses));
+            var expected = ReferencePipeline.Run(Image, ImageWidth, ImageHeight, Stride, Boxes, BoxScores, null, m, m.Info(), flip, 0.2f);
+            AssertMatches(expected, poses, Boxes, BoxScores);
+            // The test is only meaningful if keypoints carry scores above the threshold and quarter offsets happen.
+            int positive = 0, fractional = 0;
+            foreach (var p in poses)
+                for (int k = 0; k < 17; k++) { if (p[k].Score > 0.2f) positive++; }
+            foreach (var r in expected)
+                for (int k = 0; k < 17; k++) { if (r.Keypoints[k, 2] > 0 && Math.Abs(r.Keypoints[k, 0] - Math.Round(r.Keypoints[k, 0])) > 1e-6) fractional++; }
+            Assert.True(positive > 10, $"only {positive} confident keypoints");
+            Assert.True(fractional > 5, $"only {fractional} refined keypoints");
+        }
+
+        [Fact]
+        public void Rotated_boxes_match_the_reference()
+        {
+            var m = new TestModel(seed: 2);
+            using var est = Cpu(m);
+            var rotations = new[] { 30f, -45f, 90f };
+            var poses = new Pose[3];
+            est.Estimate(View(), Boxes, BoxScores, poses, rotations);
+            var expected = ReferencePipeline.Run(Image, ImageWidth, ImageHeight, Stride, Boxes, BoxScores, rotations, m, m.Info(), true, 0.2f);
+            AssertMatches(expected, poses, Boxes, BoxScores);
+        }
+
+        [Fact]
+        public void More_boxes_than_one_run_holds_and_a_fixed_batch_of_one_give_the_same_poses()
+        {
+            var m = new TestModel(seed: 3);
+            var expected = ReferencePipeline.Run(Image, ImageWidth, ImageHeight, Stride, Boxes, null, null, m, m.Info(), true, 0.2f);
+            using (var chunked = Cpu(m, o => o.MaxBoxesPerRun = 2))
+            {
+                var poses = new Pose[3];
+                chunked.Estimate(View(), Boxes, poses);
+                AssertMatches(expected, poses, Boxes, null);
+            }
+            m.Batch = 1;
+            using (var single = Cpu(m))
+            {
+                var poses = new Pose[3];
+                single.Estimate(View(), Boxes, poses);
+                AssertMatches(expected, poses, Boxes, null);
+            }
+        }
+
+        [Fact]
+        public void Every_pixel_format_and_bottom_up_rows_give_the_same_poses()
+        {
+            var m = new TestModel();
+            using var est = Cpu(m);
+            var reference = new Pose[3];
+            est.Estimate(View(), Boxes, reference);
+
+            byte[] Convert(int bpp, bool rgb, bool bottomUp)
+            {
+                var d = new byte[ImageWidth * bpp * ImageHeight];
+                for (int y = 0; y < ImageHeight; y++)
+                    for (int x = 0; x < ImageWidth; x++)
+                    {
+                        int s = y * Stride + 3 * x, row = bottomUp ? ImageHeight - 1 - y : y, o = row * ImageWidth * bpp + x * bpp;
+                        d[o] = Image[rgb ? s + 2 : s];
+                        d[o + 1] = Image[s + 1];
+                        d[o + 2] = Image[rgb ? s : s + 2];
+                        if (bpp == 4) d[o + 3] = 255;
+                    }
+                return d;
+            }
+
+            var cases = new (byte[] Data, PixelFormat Format, bool BottomUp)[]
+            {
+                (Convert(3, true, false), PixelFormat.Rgb24, false),
+                (Convert(4, false, false), PixelFormat.Bgra32, false),
+                (Convert(4, true, false), PixelFormat.Rgba32, false),
+                (Convert(4, true, true), PixelFormat.Rgba32, true),
+            };
+            foreach (var (data, format, bottomUp) in cases)
+            {
+                var poses = new Pose[3];
+                est.Estimate(new ImageView(data, ImageWidth, ImageHeight, 0, format, bottomUp), Boxes, poses);
+                for (int n = 0; n < 3; n++)
+                    for (int k = 0; k < 17; k++)
+                    {
+                        Assert.Equal(reference[n][k].X, poses[n][k].X);
+                        Assert.Equal(reference[n][k].Y, poses[n][k].Y);
+                        Assert.Equal(reference[n][k].Score, poses[n][k].Score, 5);
+                    }
+            }
+        }
+
+        [Fact]
+        public void Gray8_equals_the_same_grey_as_colour()
+        {
+            var m = new TestModel();
+            using var est = Cpu(m);
+            var gray = new byte[ImageWidth * ImageHeight];
+            var bgr = new byte[ImageWidth * 3 * ImageHeight];
+            for (int i = 0; i < gray.Length; i++)
+            {
+                gray[i] = Image[(i / ImageWidth) * Stride + 3 * (i % ImageWidth) + 1];
+                bgr[3 * i] = bgr[3 * i + 1] = bgr[3 * i + 2] = gray[i];
+            }
+            var a = new Pose[3];
+            var b = new Pose[3];
+            est.Estimate(new ImageView(gray, ImageWidth, ImageHeight, 0, PixelFormat.Gray8), Boxes, a);
+            est.Estimate(new ImageView(bgr, ImageWidth, ImageHeight, 0, PixelFormat.Bgr24), Boxes, b);
+            for (int n = 0; n < 3; n++)
+                for (int k = 0; k < 17; k++)
+                    Assert.Equal((b[n][k].X, b[n][k].Y), (a[n][k].X, a[n][k].Y));
+        }
+
+        [Fact]
+        public void Steady_state_estimation_allocates_nothing()
+        {
+            var m = new TestModel();
+            foreach (var refinement in new[] { PeakRefinement.QuarterOffset, PeakRefinement.Dark })
+            {
+                using var est = Cpu(m, o => o.Refinement = refinement);
+                var poses = new Pose[3];
+                for (int i = 0; i < 5; i++) est.Estimate(View(), Boxes, BoxScores, poses);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 100; i++) est.Estimate(View(), Boxes, BoxScores, poses);
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.True(allocated == 0, $"{refinement}: {allocated} bytes over 100 frames");
+                Assert.True(est.LastTimings.Inference > TimeSpan.Zero);
+            }
+        }
+
+        [Fact]
+        public void Dark_refinement_is_wired_in_and_keeps_the_peak_scores()
+        {
+            // DARK's accuracy is checked on Gaussian maps in HeatmapCodecTests; this test network's maps are
+            // not Gaussian (a Newton step can move far on them), so here it only has to change positions
+            // and leave scores alone.
+            var m = new TestModel();
+            using var q = Cpu(m, o => o.Refinement = PeakRefinement.None);
+            using var d = Cpu(m, o => o.Refinement = PeakRefinement.Dark);
+            var a = new Pose[3];
+            var b = new Pose[3];
+            q.Estimate(View(), Boxes, a);
+            d.Estimate(View(), Boxes, b);
+            int moved = 0;
+            for (int n = 0; n < 3; n++)
+                for (int k = 0; k < 17; k++)
+                {
+                    if (Math.Abs(a[n][k].X - b[n][k].X) + Math.Abs(a[n][k].Y - b[n][k].Y) > 1e-3) moved++;
+                    Assert.Equal(a[n][k].Score, b[n][k].Score);
+                }
+            Assert.True(moved > 5, $"only {moved} keypoints moved");
+        }
+
+        [Fact]
+        public async Task Concurrent_use_either_works_or_throws_clearly_and_never_mixes_results()
+        {
+            var m = new TestModel();
+            using var est = Cpu(m);
+            var expected = new Pose[3];
+            est.Estimate(View(), Boxes, expected);
+            int rejected = 0, done = 0;
+            var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+            using var start = new Barrier(2);
+            void Worker()
+            {
+                var poses = new Pose[3];
+                start.SignalAndWait();
+                for (int i = 0; i < 40; i++)
+                {
+                    try
+                    {
+                        Array.Clear(poses);
+                        est.Estimate(View(), Boxes, poses);
+                        for (int n = 0; n < 3; n++)
+                            for (int k = 0; k < 17; k++)
+                                if (poses[n][k].X != expected[n][k].X || poses[n][k].Score != expected[n][k].Score) failures.Add($"mixed result at {n}/{k}");
+                        Interlocked.Increment(ref done);
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        Assert.Contains("another thread", e.Message);
+                        Interlocked.Increment(ref rejected);
+                    }
+                }
+            }
+            await Task.WhenAll(Task.Run(Worker), Task.Run(Worker));
+            Assert.Empty(failures);
+            Assert.Equal(80, done + rejected);
+            Assert.True(done > 0);
+        }
+
+        [Fact]
+        public void Model_loads_from_path_stream_and_bytes_with_its_metadata()
+        {
+            var m = new TestModel();
+            var bytes = m.Build();
+            var dir = RepoPaths.NewTempDir("runtime-load");
+            var path = Path.Combine(dir, "test.onnx");
+            File.WriteAllBytes(path, bytes);
+            var o = new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu };
+            using var fromPath = PoseEstimator.Load(path, o);
+            using var fromStream = PoseEstimator.Load(new MemoryStream(bytes), o);
+            Assert.Equal(48, fromPath.ModelInfo.InputWidth);
+            Assert.Equal("conv1x1-test", fromStream.ModelInfo.Architecture);
+            var a = new Pose[3];
+            var b = new Pose[3];
+            fromPath.Estimate(View(), Boxes, a);
+            fromStream.Estimate(View(), Boxes, b);
+            Assert.Equal(a[2][5].X, b[2][5].X);
+        }
+
+        [Fact]
+        public void Bad_arguments_are_named()
+        {
+            using var est = Cpu(new TestModel());
+            Assert.Equal("results", Assert.Throws<ArgumentException>(() => est.Estimate(View(), Boxes, new Pose[2])).ParamName);
+            Assert.Equal("boxScores", Assert.Throws<ArgumentException>(() => est.Estimate(View(), Boxes, new float[2], new Pose[3])).ParamName);
+            var e = Assert.Throws<ArgumentException>(() => est.Estimate(View(), new[] { new BoundingBox(0, 0, 10, 10), new BoundingBox(0, float.NaN, 5, 5) }, new Pose[2]));
+            Assert.Contains("Box 1", e.Message);
+            Assert.Throws<ArgumentException>(() => new ImageView(new byte[100], 10, 10, 0, PixelFormat.Bgr24));
+            Assert.Throws<ArgumentException>(() => new ImageView(new byte[1000], 10, 10, 20, PixelFormat.Bgr24));
+            Assert.Equal(0, est.Estimate(View(), ReadOnlySpan<BoundingBox>.Empty, Span<Pose>.Empty));
+            est.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => est.Estimate(View(), Boxes, new Pose[3]));
+        }
+    }
+}

@@ -1,0 +1,329 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
+
+namespace PoseRT.Tools.Commands
+{
+    /// <summary>
+    /// <c>posert bench</c>: per-stage time (preprocess, inference, decode) and managed allocations per
+    /// frame of the Runtime's <see cref="PoseEstimator"/> on any heatmap pose model, or on a generated
+    /// stand-in network of about the paper's cost when no trained model exists yet.
+    /// </summary>
+    internal static class BenchCommand
+    {
+        internal static Command Create()
+        {
+            var model = new Option<FileInfo?>("--model") { Description = "ONNX pose model to benchmark." };
+            var synthetic = new Option<bool>("--synthetic") { Description = "Benchmark a generated stand-in network (3x3 convolutions, about 1 GMAC at 256x192, random weights) instead of --model." };
+            var provider = new Option<ExecutionProvider>("--provider") { Description = "Auto, Cpu, Cuda or DirectML.", DefaultValueFactory = _ => ExecutionProvider.Auto };
+            var device = new Option<int>("--device") { Description = "GPU index for Cuda/DirectML.", DefaultValueFactory = _ => 0 };
+            var threads = new Option<int>("--threads") { Description = "CPU provider threads (0 = ONNX Runtime's choice).", DefaultValueFactory = _ => 0 };
+            var boxes = new Option<int>("--boxes") { Description = "Person boxes per frame.", DefaultValueFactory = _ => 1 };
+            var frames = new Option<int>("--frames") { Description = "Timed frames.", DefaultValueFactory = _ => 100 };
+            var warmup = new Option<int>("--warmup") { Description = "Untimed frames first.", DefaultValueFactory = _ => 10 };
+            var noFlip = new Option<bool>("--no-flip") { Description = "Disable the flip test (halves the batch)." };
+            var refinement = new Option<PeakRefinement>("--refinement") { Description = "None, QuarterOffset or Dark.", DefaultValueFactory = _ => PeakRefinement.QuarterOffset };
+
+            var cmd = new Command("bench", "Time the Runtime per stage (preprocess, inference, decode) and count managed allocations per frame.")
+            {
+                model, synthetic, provider, device, threads, boxes, frames, warmup, noFlip, refinement,
+            };
+            cmd.SetAction(parseResult =>
+            {
+                var file = parseResult.GetValue(model);
+                bool gen = parseResult.GetValue(synthetic);
+                if ((file == null) == !gen)
+                {
+                    Console.Error.WriteLine("bench: give either --model FILE or --synthetic.");
+                    return 2;
+                }
+                int n = parseResult.GetValue(boxes), f = parseResult.GetValue(frames), w = parseResult.GetValue(warmup);
+                if (n < 1 || f < 1 || w < 0)
+                {
+                    Console.Error.WriteLine($"bench: --boxes ({n}) and --frames ({f}) must be at least 1, --warmup ({w}) at least 0.");
+                    return 2;
+                }
+                var options = new PoseEstimatorOptions
+                {
+                    Provider = parseResult.GetValue(provider),
+                    DeviceId = parseResult.GetValue(device),
+                    CpuThreads = parseResult.GetValue(threads),
+                    FlipTest = !parseResult.GetValue(noFlip),
+                    Refinement = parseResult.GetValue(refinement),
+                    MaxBoxesPerRun = Math.Max(1, n),
+                };
+                try
+                {
+                    string source;
+                    PoseEstimator est;
+                    if (gen)
+                    {
+                        source = "generated stand-in network (" + StandInModel.Description + ")";
+                        est = PoseEstimator.Load(StandInModel.Build(PoseModelInfo.CocoDefault()), options, "stand-in");
+                    }
+                    else
+                    {
+                        source = file!.FullName;
+                        est = PoseEstimator.Load(file.FullName, options);
+                    }
+                    using (est)
+                    {
+                        Run(est, source, n, f, w, options);
+                    }
+                    return 0;
+                }
+                catch (Exception e) when (e is InvalidPoseModelException || e is NotSupportedException || e is FileNotFoundException || e is ArgumentException)
+                {
+                    Console.Error.WriteLine("bench: " + e.Message);
+                    return 1;
+                }
+            });
+            return cmd;
+        }
+
+        private static void Run(PoseEstimator est, string source, int boxCount, int frames, int warmup, PoseEstimatorOptions options)
+        {
+            const int width = 1280, height = 720;
+            var image = new byte[width * height * 3];
+            var rng = new Random(1);
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
+                {
+                    int o = (y * width + x) * 3;
+                    image[o] = (byte)(x * 255 / width);
+                    image[o + 1] = (byte)(y * 255 / height);
+                    image[o + 2] = (byte)rng.Next(256);
+                }
+            var boxes = new BoundingBox[boxCount];
+            var scores = new float[boxCount];
+            for (int i = 0; i < boxCount; i++)
+            {
+                boxes[i] = new BoundingBox(40 + (i * 997) % (width - 300), 60 + (i * 331) % (height - 420), 180 + i % 3 * 20, 360);
+                scores[i] = 0.9f;
+            }
+            var poses = new Pose[boxCount];
+            var pre = new double[frames];
+            var inf = new double[frames];
+            var dec = new double[frames];
+            var total = new double[frames];
+
+            var view = new ImageView(image, width, height, 0, PixelFormat.Bgr24);
+            for (int i = 0; i < warmup; i++) est.Estimate(view, boxes, scores, poses);
+
+            long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < frames; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                est.Estimate(view, boxes, scores, poses);
+                long t1 = Stopwatch.GetTimestamp();
+                var t = est.LastTimings;
+                pre[i] = t.Preprocess.TotalMilliseconds;
+                inf[i] = t.Inference.TotalMilliseconds;
+                dec[i] = t.Decode.TotalMilliseconds;
+                total[i] = (t1 - t0) * 1000.0 / Stopwatch.Frequency;
+            }
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+            var info = est.ModelInfo;
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine($"model     {source}");
+            Console.WriteLine($"          input {info.InputWidth}x{info.InputHeight}, heatmaps {info.HeatmapWidth}x{info.HeatmapHeight}, {info.KeypointCount} keypoints, {info.Architecture}/{info.Activation}");
+            Console.WriteLine($"provider  {est.ProviderReport}");
+            Console.WriteLine($"frame     {width}x{height} BGR24, {boxCount} box(es), flip test {(options.FlipTest ? "on" : "off")}, {options.Refinement}; {warmup} warm-up + {frames} timed frames; {Environment.ProcessorCount} logical CPUs");
+            Console.WriteLine();
+            Console.WriteLine("stage          mean ms    p50 ms    p95 ms");
+            Row("preprocess", pre);
+            Row("inference", inf);
+            Row("decode", dec);
+            Row("total", total);
+            Console.WriteLine();
+            Console.WriteLine(string.Format(inv, "managed allocations: {0} bytes over {1} frames ({2:F1} bytes/frame)", allocated, frames, allocated / (double)frames));
+            Console.WriteLine(string.Format(inv, "throughput: {0:F1} frames/s, {1:F1} poses/s", 1000.0 / Mean(total), boxCount * 1000.0 / Mean(total)));
+
+            void Row(string name, double[] values)
+            {
+                var sorted = (double[])values.Clone();
+                Array.Sort(sorted);
+                Console.WriteLine(string.Format(inv, "{0,-12} {1,9:F3} {2,9:F3} {3,9:F3}", name, Mean(values), Percentile(sorted, 0.5), Percentile(sorted, 0.95)));
+            }
+        }
+
+        private static double Mean(double[] v)
+        {
+            double s = 0;
+            foreach (var x in v) s += x;
+            return s / v.Length;
+        }
+
+        private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Floor(p * (sorted.Length - 1) + 0.5))];
+    }
+
+    /// <summary>
+    /// A generated network with roughly the paper's cost, to time the Runtime before a trained model
+    /// exists: conv 3x3/2 (3->32), conv 3x3/2 (32->64), eight conv 3x3 (64->64) at 1/4 resolution with
+    /// ReLU, conv 1x1 to the keypoint heatmaps. Random weights; its poses mean nothing. Written as ONNX
+    /// protobuf directly (the tools project does not carry an ONNX library).
+    /// </summary>
+    internal static class StandInModel
+    {
+        internal const string Description = "3x3 conv stack, ~0.98 GMAC at 256x192, random weights";
+
+        internal static byte[] Build(PoseModelInfo info)
+        {
+            var rng = new Random(42);
+            var nodes = new List<byte[]>();
+            var inits = new List<byte[]>();
+            string x = "image";
+            int channels = 3, layer = 0;
+
+            void Conv(int outC, int k, int stride, bool relu, string? output = null)
+            {
+                string w = $"w{layer}", b = $"b{layer}", y = output ?? $"c{layer}";
+                float scale = (float)Math.Sqrt(2.0 / (channels * k * k));
+                var wv = new float[outC * channels * k * k];
+                for (int i = 0; i < wv.Length; i++) wv[i] = (float)(rng.NextDouble() * 2 - 1) * scale;
+                inits.Add(Tensor(w, new long[] { outC, channels, k, k }, wv));
+                inits.Add(Tensor(b, new long[] { outC }, new float[outC]));
+                var attrs = new List<byte[]>
+                {
+                    Ints("kernel_shape", k, k),
+                    Ints("strides", stride, stride),
+                    Ints("pads", k / 2, k / 2, k / 2, k / 2),
+                };
+                nodes.Add(Node("Conv", $"conv{layer}", new[] { x, w, b }, relu ? y + "_pre" : y, attrs));
+                if (relu) nodes.Add(Node("Relu", $"relu{layer}", new[] { y + "_pre" }, y, new List<byte[]>()));
+                x = y;
+                channels = outC;
+                layer++;
+            }
+
+            Conv(32, 3, 2, true);
+            Conv(64, 3, 2, true);
+            for (int i = 0; i < 8; i++) Conv(64, 3, 1, true);
+            Conv(info.KeypointCount, 1, 1, false, "heatmaps");
+
+            var graph = new Proto();
+            foreach (var n in nodes) graph.Message(1, n);
+            graph.String(2, "posert-stand-in");
+            foreach (var t in inits) graph.Message(5, t);
+            graph.Message(11, ValueInfo("image", info.InputHeight, info.InputWidth, 3));
+            graph.Message(12, ValueInfo("heatmaps", info.HeatmapHeight, info.HeatmapWidth, info.KeypointCount));
+
+            var model = new Proto();
+            model.Varint(1, 8);                         // ir_version
+            model.String(2, "posert bench");            // producer_name
+            model.Message(7, graph.ToArray());
+            var opset = new Proto();
+            opset.String(1, "");
+            opset.Varint(2, 17);
+            model.Message(8, opset.ToArray());
+            info.Architecture = "stand-in";
+            info.Activation = "relu";
+            foreach (var kv in info.ToMetadata())
+            {
+                var e = new Proto();
+                e.String(1, kv.Key);
+                e.String(2, kv.Value);
+                model.Message(14, e.ToArray());
+            }
+            return model.ToArray();
+        }
+
+        private static byte[] Node(string op, string name, string[] inputs, string output, List<byte[]> attributes)
+        {
+            var p = new Proto();
+            foreach (var i in inputs) p.String(1, i);
+            p.String(2, output);
+            p.String(3, name);
+            p.String(4, op);
+            foreach (var a in attributes) p.Message(5, a);
+            return p.ToArray();
+        }
+
+        private static byte[] Ints(string name, params long[] values)
+        {
+            var p = new Proto();
+            p.String(1, name);
+            foreach (var v in values) p.Varint(8, (ulong)v);
+            p.Varint(20, 7);                            // AttributeType.INTS
+            return p.ToArray();
+        }
+
+        private static byte[] Tensor(string name, long[] dims, float[] values)
+        {
+            var p = new Proto();
+            foreach (var d in dims) p.Varint(1, (ulong)d);
+            p.Varint(2, 1);                             // FLOAT
+            p.String(8, name);
+            var raw = new byte[values.Length * 4];
+            Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
+            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw_data is little-endian.");
+            p.Bytes(9, raw);
+            return p.ToArray();
+        }
+
+        private static byte[] ValueInfo(string name, int height, int width, int channels)
+        {
+            var shape = new Proto();
+            var batch = new Proto();
+            batch.String(2, "N");
+            shape.Message(1, batch.ToArray());
+            foreach (var d in new long[] { channels, height, width })
+            {
+                var dim = new Proto();
+                dim.Varint(1, (ulong)d);
+                shape.Message(1, dim.ToArray());
+            }
+            var tensor = new Proto();
+            tensor.Varint(1, 1);                        // FLOAT
+            tensor.Message(2, shape.ToArray());
+            var type = new Proto();
+            type.Message(1, tensor.ToArray());
+            var vi = new Proto();
+            vi.String(1, name);
+            vi.Message(2, type.ToArray());
+            return vi.ToArray();
+        }
+
+        /// <summary>Protobuf wire format, just the varint and length-delimited fields ONNX needs here.</summary>
+        private sealed class Proto
+        {
+            private readonly MemoryStream _s = new MemoryStream();
+
+            public void Varint(int field, ulong value)
+            {
+                Raw(((ulong)field << 3) | 0);
+                Raw(value);
+            }
+
+            public void String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
+
+            public void Message(int field, byte[] message) => Bytes(field, message);
+
+            public void Bytes(int field, byte[] value)
+            {
+                Raw(((ulong)field << 3) | 2);
+                Raw((ulong)value.Length);
+                _s.Write(value, 0, value.Length);
+            }
+
+            private void Raw(ulong v)
+            {
+                while (v >= 0x80)
+                {
+                    _s.WriteByte((byte)(v | 0x80));
+                    v >>= 7;
+                }
+                _s.WriteByte((byte)v);
+            }
+
+            public byte[] ToArray() => _s.ToArray();
+        }
+    }
+}
