@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using PoseRT.Trainer.Data;
+using PoseRT.Trainer.Models;
 using PoseRT.Trainer.Training;
 using TorchSharp;
 
@@ -32,15 +34,27 @@ namespace PoseRT.Trainer.Commands
             var outDir = new Option<string>("--out") { Description = "Run folder (checkpoints, logs, TensorBoard, plot, exports).", Required = true };
             var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoint.pt if present." };
             var stopAfter = new Option<long?>("--stop-after-steps") { Description = "Stop after N steps in this process (testing resume).", Hidden = true };
+            var ann = new Option<string?>("--ann") { Description = "Training annotations (COCO person_keypoints_*.json format)." };
+            var images = new Option<string?>("--images") { Description = "Folder with the training images." };
+            var valAnn = new Option<string?>("--val-ann") { Description = "Validation annotations (validation needs the COCO evaluator)." };
+            var valImages = new Option<string?>("--val-images") { Description = "Folder with the validation images (default: --images)." };
+            var valDets = new Option<string?>("--val-dets") { Description = "Person detections for validation (AP_H_56 format); default: ground-truth boxes." };
+            var aug = new Option<string>("--aug") { Description = "Augmentation: paper (rotation, scale, flip, half-body), flip (flips only), none.", DefaultValueFactory = _ => "paper" };
+            var model = new ModelCliOptions();
+            var blobsPose = new Option<bool>("--blobs-pose") { Description = "With --blobs: train the pose model chosen by --backbone/--activation/--input on the blobs (throughput without image decoding)." };
             var blobs = new Option<int?>("--blobs") { Description = "Train a small conv net on N generated blob samples instead of COCO (checks the machinery, e.g. resume)." };
 
             var cmd = new Command("train", "Train a pose model (defaults: the paper's COCO recipe).")
             {
-                epochs, batch, lr, lrSteps, lrFactor, warmup, wd, clip, seed, threads, device, workers, prefetch, ckptEvery, valEvery, logEvery, outDir, resume, stopAfter, blobs,
+                ann, images, valAnn, valImages, valDets, aug,
+                epochs, batch, lr, lrSteps, lrFactor, warmup, wd, clip, seed, threads, device, workers, prefetch, ckptEvery, valEvery, logEvery, outDir, resume, stopAfter, blobs, blobsPose,
             };
+            model.AddTo(cmd);
             cmd.SetAction(pr =>
             {
                 TrainOptions options;
+                PoseNetOptions modelOptions;
+                Augmentation augmentation;
                 try
                 {
                     options = new TrainOptions
@@ -66,6 +80,14 @@ namespace PoseRT.Trainer.Commands
                         StopAfterSteps = pr.GetValue(stopAfter),
                     };
                     options.Validate();
+                    modelOptions = model.Read(pr);
+                    augmentation = pr.GetValue(aug) switch
+                    {
+                        "paper" => Augmentation.Paper,
+                        "flip" => Augmentation.FlipOnly,
+                        "none" => Augmentation.None,
+                        var other => throw new ArgumentException($"--aug '{other}' is not one of paper, flip, none."),
+                    };
                 }
                 catch (ArgumentException e)
                 {
@@ -76,20 +98,67 @@ namespace PoseRT.Trainer.Commands
                 TorchRuntime.EnsureLoaded();
                 if (pr.GetValue(blobs) is { } n)
                 {
-                    var data = new BlobDataset(n);
+                    // Generated blobs: a small conv net by default (machinery checks), or the chosen pose model when
+                    // --blobs-pose is given (model + optimiser throughput at its input size without image decoding).
+                    bool pose = pr.GetValue(blobsPose);
+                    var data = pose ? new BlobDataset(n, CocoKeypointsCount, modelOptions.InputHeight, modelOptions.InputWidth) : new BlobDataset(n);
                     torch.manual_seed(options.Seed);
-                    using var model = new SmallConvNet(data.Shape.Channels, data.Shape.Joints);
-                    var result = ConsoleProgress.Run(obs => TrainingSession.Run(model, data, options, "smallconv-blobs", observer: obs));
+                    using torch.nn.Module<torch.Tensor, torch.Tensor> net = pose ? PoseNet.Create(modelOptions) : new SmallConvNet(data.Shape.Channels, data.Shape.Joints);
+                    string what = pose ? "blobs " + PoseTraining.Describe(modelOptions) : "smallconv-blobs";
+                    var result = ConsoleProgress.Run(obs => TrainingSession.Run(net, data, options, what, observer: obs));
                     Console.WriteLine(result.Completed
                         ? $"done: {result.Steps} steps, final loss {result.Epochs.LastOrDefault()?.Loss.ToString("G5", CultureInfo.InvariantCulture) ?? "n/a"}, weights {result.FinalModelPath}"
                         : $"stopped at step {result.Steps}; resume with --resume");
                     return 0;
                 }
-                Console.Error.WriteLine("train: give --ann and --images (COCO) or --blobs N.");
-                return 2;
+                string? annPath = pr.GetValue(ann), imageDir = pr.GetValue(images);
+                if (annPath == null || imageDir == null)
+                {
+                    Console.Error.WriteLine("train: give --ann and --images (COCO format), or --blobs N.");
+                    return 2;
+                }
+                if (!File.Exists(annPath))
+                {
+                    Console.Error.WriteLine($"train: annotation file '{annPath}' does not exist.");
+                    return 2;
+                }
+                if (!Directory.Exists(imageDir))
+                {
+                    Console.Error.WriteLine($"train: image folder '{imageDir}' does not exist.");
+                    return 2;
+                }
+                var spec = new PoseTrainingSpec
+                {
+                    TrainAnnotations = annPath,
+                    TrainImages = imageDir,
+                    ValAnnotations = pr.GetValue(valAnn),
+                    ValImages = pr.GetValue(valImages),
+                    ValDetections = pr.GetValue(valDets),
+                    Model = modelOptions,
+                    Augmentation = augmentation,
+                    Train = options,
+                };
+                PoseTrainingResult run;
+                try
+                {
+                    run = ConsoleProgress.Run(obs => PoseTraining.Run(spec, obs));
+                }
+                catch (Exception e) when (e is PoseRT.Coco.CocoFormatException || e is InvalidOperationException || e is InvalidDataException || e is ArgumentException || e is IOException)
+                {
+                    Console.Error.WriteLine("train: " + e.Message);
+                    return 1;
+                }
+                var t = run.Training;
+                Console.WriteLine(t.Completed
+                    ? $"done: {t.Steps} steps on {run.Samples} persons; best epoch {t.BestEpoch}" + (double.IsNaN(t.BestScore) ? "" : $" (AP {t.BestScore:F4})") +
+                      $"; weights {t.BestModelPath}" + (run.OnnxPath != null ? $"; ONNX {run.OnnxPath}" : "") + $"; data warnings: {run.DataWarnings}"
+                    : $"stopped at step {t.Steps}; resume with --resume");
+                return 0;
             });
             return cmd;
         }
+
+        private const int CocoKeypointsCount = PoseRT.Runtime.CocoKeypoints.Count;
 
         private static List<int> ParseInts(string text, string option)
         {

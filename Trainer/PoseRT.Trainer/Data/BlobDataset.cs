@@ -19,7 +19,7 @@ namespace PoseRT.Trainer.Data
         public BlobDataset(int count, int joints = 4, int height = 32, int width = 32, int dataSeed = 1)
         {
             if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "Need at least one sample.");
-            if (joints <= 0 || joints > 16) throw new ArgumentOutOfRangeException(nameof(joints), joints, "Joints must be 1..16.");
+            if (joints <= 0 || joints > 32) throw new ArgumentOutOfRangeException(nameof(joints), joints, "Joints must be 1..32.");
             if (height % 4 != 0 || width % 4 != 0 || height < 16 || width < 16)
                 throw new ArgumentException($"Image size {width}x{height} must be a multiple of 4 and at least 16.");
             _count = count;
@@ -47,7 +47,7 @@ namespace PoseRT.Trainer.Data
             float noise = (float)(0.05 + 0.1 * random.NextDouble());
 
             for (int i = 0; i < image.Length; i++) image[i] = noise * (float)(random.NextDouble() - 0.5);
-            Span<float> joints = stackalloc float[3 * 16];
+            Span<float> joints = stackalloc float[3 * 32];
             for (int j = 0; j < s.Joints; j++)
             {
                 float x = 3 + (float)layout.NextDouble() * (s.Width - 6) + dx;

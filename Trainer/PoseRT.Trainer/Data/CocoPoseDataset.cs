@@ -12,7 +12,7 @@ namespace PoseRT.Trainer.Data
     /// <summary>
     /// COCO top-down training set: one sample per person with keypoints (num_keypoints &gt; 0, not crowd).
     /// Annotations come from the COCO reader, the box -&gt; centre/scale and the crop affine from the Runtime's
-    /// <see cref="CropTransform"/>, images from OpenCV, targets from the Runtime's <see cref="HeatmapCodec"/>,
+    /// <see cref="CropTransform"/>, images are decoded by OpenCV and warped + normalised by the Runtime's <see cref="CropSampler"/>, targets from the Runtime's <see cref="HeatmapCodec"/>,
     /// so training and inference share every piece of geometry. Unusable persons (zero-area boxes, unknown or
     /// missing images) are skipped while indexing and corrupt images while loading, each with a counted warning.
     /// </summary>
@@ -20,6 +20,7 @@ namespace PoseRT.Trainer.Data
     {
         private readonly Person[] _persons;
         private readonly HeatmapCodec _codec;
+        private readonly CropSampler _sampler;
         private readonly Augmentation _augmentation;
         private readonly PoseModelInfo _info;
 
@@ -46,6 +47,7 @@ namespace PoseRT.Trainer.Data
             _info = info;
             _augmentation = augmentation;
             _codec = HeatmapCodec.ForModel(info);
+            _sampler = new CropSampler(info);
             Shape = new SampleShape(3, info.InputHeight, info.InputWidth, CocoKeypoints.Count, info.HeatmapHeight, info.HeatmapWidth);
             Source = annotations.Source;
 
@@ -108,14 +110,14 @@ namespace PoseRT.Trainer.Data
             }
 
             var crop = SampleCrop(p, random);
-            Span<float> m = stackalloc float[6];
-            crop.GetForwardMatrix(m);
-            using var matrix = new Mat(2, 3, MatType.CV_64FC1);
-            for (int r = 0; r < 2; r++)
-                for (int c = 0; c < 3; c++) matrix.Set(r, c, (double)m[r * 3 + c]);
-            using var warped = new Mat();
-            Cv2.WarpAffine(bgr, warped, matrix, new Size(_info.InputWidth, _info.InputHeight), InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
-            Normalize(warped, image);
+            // The Runtime's sampler: the same bilinear warp + normalisation the estimator feeds the network.
+            if (!bgr.IsContinuous() || bgr.Type() != MatType.CV_8UC3)
+            {
+                problem = $"image '{p.ImagePath}' did not decode to 8-bit BGR";
+                return false;
+            }
+            var view = new ImageView(bgr.AsSpan<byte>(), bgr.Width, bgr.Height, (int)bgr.Step(), PixelFormat.Bgr24);
+            _sampler.Sample(view, crop, image);
 
             Span<float> joints = stackalloc float[3 * CocoKeypoints.Count];
             var flip = CocoKeypoints.FlipIndex;
@@ -223,32 +225,6 @@ namespace PoseRT.Trainer.Data
             if (!(x2 >= x1 && y2 >= y1) || (x2 - x1) * (y2 - y1) <= 0) return false;
             box = new BoundingBox((float)x1, (float)y1, (float)(x2 - x1), (float)(y2 - y1));
             return true;
-        }
-
-        // 8-bit BGR HWC -> float CHW in the model's channel order, (v/255 - mean) / std.
-        private void Normalize(Mat bgr, Span<float> dest)
-        {
-            int plane = _info.InputWidth * _info.InputHeight;
-            if (!bgr.IsContinuous() || bgr.Type() != MatType.CV_8UC3) throw new InvalidOperationException("Expected a continuous 8-bit BGR crop.");
-            bool rgb = _info.ChannelOrder == ChannelOrder.Rgb;
-            var mean = _info.Mean;
-            var std = _info.Std;
-            // WarpAffine allocates a fresh continuous Mat, so its bytes are one HWC span.
-            var bytes = bgr.AsSpan<byte>();
-            int r = rgb ? 2 : 0, b = rgb ? 0 : 2;
-            float s0 = 1f / (255f * std[0]), s1 = 1f / (255f * std[1]), s2 = 1f / (255f * std[2]);
-            float o0 = mean[0] / std[0], o1 = mean[1] / std[1], o2 = mean[2] / std[2];
-            var c0 = dest.Slice(0, plane);
-            var c1 = dest.Slice(plane, plane);
-            var c2 = dest.Slice(2 * plane, plane);
-            for (int i = 0; i < plane; i++)
-            {
-                int o = 3 * i;
-                // model channel 0 is R (RGB order) = BGR byte 2, or B (BGR order) = byte 0
-                c0[i] = bytes[o + r] * s0 - o0;
-                c1[i] = bytes[o + 1] * s1 - o1;
-                c2[i] = bytes[o + b] * s2 - o2;
-            }
         }
 
         /// <summary>One person crop to train on.</summary>
