@@ -10,6 +10,7 @@ namespace PoseRT.Tools
             var root = new RootCommand("PoseRT tools: COCO evaluation, synthetic data, benchmarks.")
             {
                 Commands.BenchCommand.Create(),
+                Commands.SynthCommand.Create(),
             };
             return root.Parse(args).Invoke();
         }

@@ -81,8 +81,21 @@ namespace PoseRT.Runtime
                     {
                         double x = i00 * u + bx, y = i10 * u + by;
                         float v0 = 0, v1 = 0, v2 = 0;
-                        if (x > -1 && y > -1 && x < iw && y < ih)
+                        if (x >= 0 && y >= 0 && x < iw - 1 && y < ih - 1)
                         {
+                            // All four neighbours inside: the common case, without per-neighbour checks.
+                            int x0 = (int)x, y0 = (int)y;
+                            float ax = (float)(x - x0), ay = (float)(y - y0);
+                            byte* p = src + (long)(bottomUp ? ih - 1 - y0 : y0) * stride + x0 * bpp;
+                            byte* q = bottomUp ? p - stride : p + stride;
+                            float bx0 = 1 - ax, by0 = 1 - ay;
+                            v0 = by0 * (bx0 * p[c0] + ax * p[bpp + c0]) + ay * (bx0 * q[c0] + ax * q[bpp + c0]);
+                            v1 = by0 * (bx0 * p[c1] + ax * p[bpp + c1]) + ay * (bx0 * q[c1] + ax * q[bpp + c1]);
+                            v2 = by0 * (bx0 * p[c2] + ax * p[bpp + c2]) + ay * (bx0 * q[c2] + ax * q[bpp + c2]);
+                        }
+                        else if (x > -1 && y > -1 && x < iw && y < ih)
+                        {
+                            // On the border: neighbours outside the image count as black (cv2 BORDER_CONSTANT).
                             double fx = Math.Floor(x), fy = Math.Floor(y);
                             int x0 = (int)fx, y0 = (int)fy;
                             float ax = (float)(x - fx), ay = (float)(y - fy);

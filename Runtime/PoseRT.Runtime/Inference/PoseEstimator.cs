@@ -305,6 +305,8 @@ namespace PoseRT.Runtime
             try
             {
                 if (_disposed) throw new ObjectDisposedException(nameof(PoseEstimator));
+                if (image.Width <= 0 || image.Height <= 0)
+                    throw new ArgumentException("The image is empty (a default ImageView); construct it with its bytes and size.", nameof(image));
                 CheckArguments(boxes, boxScores, results, rotationsDegrees);
                 EstimateCore(image, boxes, boxScores, results, rotationsDegrees);
                 return boxes.Length;

@@ -73,6 +73,19 @@ namespace PoseRT.Tests.Inference
             Assert.True(checkedPixels > plane / 4, $"only {checkedPixels} crop pixels fell inside the image");
         }
 
+        [Fact]
+        public void Sampler_rejects_a_transform_for_another_input_size_and_short_buffers()
+        {
+            var sampler = new CropSampler(Info());
+            var ramp = Ramp();
+            var crop = new float[sampler.CropLength];
+            var other = CropTransform.FromBox(new BoundingBox(10, 10, 50, 50), 192, 256);
+            Assert.Equal("transform", Assert.Throws<ArgumentException>(() => sampler.Sample(new ImageView(ramp, W, H, 0, PixelFormat.Rgb24), other, crop)).ParamName);
+            var t = CropTransform.FromBox(new BoundingBox(10, 10, 50, 50), 48, 64);
+            Assert.Equal("destination", Assert.Throws<ArgumentException>(() => sampler.Sample(new ImageView(ramp, W, H, 0, PixelFormat.Rgb24), t, new float[10])).ParamName);
+            Assert.Equal("flipped", Assert.Throws<ArgumentException>(() => sampler.Sample(new ImageView(ramp, W, H, 0, PixelFormat.Rgb24), t, crop, new float[10])).ParamName);
+        }
+
         [Theory]
         [MemberData(nameof(Boxes))]
         public void Keypoints_placed_in_the_crop_come_back_to_the_image_positions_it_sampled(float x, float y, float w, float h, float rot)

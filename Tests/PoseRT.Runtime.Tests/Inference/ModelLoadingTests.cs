@@ -19,6 +19,15 @@ namespace PoseRT.Tests.Inference
         }
 
         [Fact]
+        public void A_file_that_is_not_onnx_is_named()
+        {
+            var path = System.IO.Path.Combine(RepoPaths.NewTempDir("runtime-bad"), "notes.onnx");
+            System.IO.File.WriteAllText(path, "this is not a model");
+            var e = Assert.Throws<InvalidPoseModelException>(() => PoseEstimator.Load(path, CpuOptions));
+            Assert.StartsWith(path + ": ONNX Runtime cannot load it", e.Message);
+        }
+
+        [Fact]
         public void A_missing_file_is_named()
         {
             var e = Assert.Throws<System.IO.FileNotFoundException>(() => PoseEstimator.Load("/no/such/model.onnx", CpuOptions));

@@ -70,6 +70,21 @@ namespace PoseRT.Tests.Inference
         }
 
         [Fact]
+        public void A_bgr_model_with_its_own_normalisation_matches_the_reference()
+        {
+            var m = new TestModel(seed: 4);
+            var info = m.Info();
+            info.ChannelOrder = ChannelOrder.Bgr;
+            info.Mean = new[] { 0.5f, 0.4f, 0.3f };
+            info.Std = new[] { 0.3f, 0.25f, 0.2f };
+            using var est = PoseEstimator.Load(m.Build(info), new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, KeypointScoreThreshold = 0.1f });
+            var poses = new Pose[3];
+            est.Estimate(View(), Boxes, BoxScores, poses);
+            var expected = ReferencePipeline.Run(Image, ImageWidth, ImageHeight, Stride, Boxes, BoxScores, null, m, info, true, 0.1f);
+            AssertMatches(expected, poses, Boxes, BoxScores);
+        }
+
+        [Fact]
         public void Rotated_boxes_match_the_reference()
         {
             var m = new TestModel(seed: 2);
@@ -170,15 +185,16 @@ namespace PoseRT.Tests.Inference
         public void Steady_state_estimation_allocates_nothing()
         {
             var m = new TestModel();
-            foreach (var refinement in new[] { PeakRefinement.QuarterOffset, PeakRefinement.Dark })
+            // Quarter offset and DARK; and several runs per frame (3 boxes, 2 per run: batches of 4 and 2).
+            foreach (var (refinement, perRun) in new[] { (PeakRefinement.QuarterOffset, 8), (PeakRefinement.Dark, 8), (PeakRefinement.QuarterOffset, 2) })
             {
-                using var est = Cpu(m, o => o.Refinement = refinement);
+                using var est = Cpu(m, o => { o.Refinement = refinement; o.MaxBoxesPerRun = perRun; });
                 var poses = new Pose[3];
                 for (int i = 0; i < 5; i++) est.Estimate(View(), Boxes, BoxScores, poses);
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < 100; i++) est.Estimate(View(), Boxes, BoxScores, poses);
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                Assert.True(allocated == 0, $"{refinement}: {allocated} bytes over 100 frames");
+                Assert.True(allocated == 0, $"{refinement}, {perRun} boxes per run: {allocated} bytes over 100 frames");
                 Assert.True(est.LastTimings.Inference > TimeSpan.Zero);
             }
         }
@@ -275,6 +291,7 @@ namespace PoseRT.Tests.Inference
             Assert.Throws<ArgumentException>(() => new ImageView(new byte[100], 10, 10, 0, PixelFormat.Bgr24));
             Assert.Throws<ArgumentException>(() => new ImageView(new byte[1000], 10, 10, 20, PixelFormat.Bgr24));
             Assert.Equal(0, est.Estimate(View(), ReadOnlySpan<BoundingBox>.Empty, Span<Pose>.Empty));
+            Assert.Equal("image", Assert.Throws<ArgumentException>(() => est.Estimate(default(ImageView), Boxes, new Pose[3])).ParamName);
             est.Dispose();
             Assert.Throws<ObjectDisposedException>(() => est.Estimate(View(), Boxes, new Pose[3]));
         }

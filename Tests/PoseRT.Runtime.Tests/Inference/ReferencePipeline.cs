@@ -7,8 +7,10 @@ namespace PoseRT.Tests.Inference
     /// <summary>
     /// The whole top-down protocol written out again, plainly and in double precision, from
     /// ARCHITECTURE.md and HRNet's code (not from the Runtime's sources): box -> centre/scale,
-    /// inverse affine + bilinear crop, the test network's 1x1 strided convolution, flip back + swap +
-    /// shift + average, argmax + quarter offset, back-projection, pose score.
+    /// inverse affine + bilinear crop, the network (any function crop [3, H, W] -> heatmaps [K, H/s, W/s]),
+    /// mirrored crop -> flip back + swap + shift + average, argmax + quarter offset, back-projection,
+    /// pose score. Self-contained (only PoseRT.Runtime's value types), so another test project can link
+    /// this file and pass its own forward pass, e.g. TorchSharp's, as <c>network</c>.
     /// </summary>
     internal static class ReferencePipeline
     {
@@ -18,8 +20,32 @@ namespace PoseRT.Tests.Inference
             public double Score;
         }
 
+        /// <summary>Runs the protocol on a BGR24 image with the test network's 1x1 strided convolution.</summary>
         public static Result[] Run(byte[] bgr, int iw, int ih, int stride, BoundingBox[] boxes, float[]? boxScores, float[]? rotations,
-            TestModel m, PoseModelInfo info, bool flip, float threshold)
+            TestModel m, PoseModelInfo info, bool flip, float threshold) =>
+            Run(bgr, iw, ih, stride, boxes, boxScores, rotations, crop => Conv1x1(crop, m, info), info, flip, threshold);
+
+        private static double[,,] Conv1x1(double[,,] crop, TestModel m, PoseModelInfo info)
+        {
+            int k = info.KeypointCount, hh = info.HeatmapHeight, hw = info.HeatmapWidth, s = info.HeatmapStride;
+            var hm = new double[k, hh, hw];
+            for (int j = 0; j < k; j++)
+                for (int i = 0; i < hh; i++)
+                    for (int x = 0; x < hw; x++)
+                    {
+                        double v = m.Bias[j];
+                        for (int c = 0; c < 3; c++) v += m.Weights[j * 3 + c] * crop[c, s * i, s * x];
+                        hm[j, i, x] = v;
+                    }
+            return hm;
+        }
+
+        /// <summary>
+        /// Runs the protocol on a BGR24 image (rows <paramref name="stride"/> bytes apart) with any network:
+        /// <paramref name="network"/> maps a normalised crop [3, H, W] in the model's channel order to heatmaps [K, H/s, W/s].
+        /// </summary>
+        public static Result[] Run(byte[] bgr, int iw, int ih, int stride, BoundingBox[] boxes, float[]? boxScores, float[]? rotations,
+            Func<double[,,], double[,,]> network, PoseModelInfo info, bool flip, float threshold)
         {
             var results = new Result[boxes.Length];
             for (int n = 0; n < boxes.Length; n++)
@@ -44,8 +70,8 @@ namespace PoseRT.Tests.Inference
                         double x = cx + z * (cs * qx - sn * qy), y = cy + z * (sn * qx + cs * qy);
                         for (int c = 0; c < 3; c++)
                         {
-                            // Model channel c is R, G, B; the image is BGR.
-                            int byteIndex = 2 - c;
+                            // The image is BGR; model channel c is R, G, B (or B, G, R for a BGR model).
+                            int byteIndex = info.ChannelOrder == ChannelOrder.Rgb ? 2 - c : c;
                             double val = Bilinear(bgr, iw, ih, stride, x, y, byteIndex);
                             crop[c, v, u] = (val / 255.0 - info.Mean[c]) / info.Std[c];
                         }
@@ -54,17 +80,17 @@ namespace PoseRT.Tests.Inference
 
                 double[,,] Heat(bool mirrored)
                 {
-                    var hm = new double[k, hh, hw];
-                    for (int j = 0; j < k; j++)
-                        for (int i = 0; i < hh; i++)
-                            for (int x = 0; x < hw; x++)
-                            {
-                                int col = info.HeatmapStride * x;
-                                if (mirrored) col = w - 1 - col;
-                                double s = m.Bias[j];
-                                for (int c = 0; c < 3; c++) s += m.Weights[j * 3 + c] * crop[c, info.HeatmapStride * i, col];
-                                hm[j, i, x] = s;
-                            }
+                    var input = crop;
+                    if (mirrored)
+                    {
+                        input = new double[3, h, w];
+                        for (int c = 0; c < 3; c++)
+                            for (int v = 0; v < h; v++)
+                                for (int u = 0; u < w; u++) input[c, v, u] = crop[c, v, w - 1 - u];
+                    }
+                    var hm = network(input);
+                    if (hm.GetLength(0) != k || hm.GetLength(1) != hh || hm.GetLength(2) != hw)
+                        throw new ArgumentException($"The network returned [{hm.GetLength(0)}, {hm.GetLength(1)}, {hm.GetLength(2)}], expected [{k}, {hh}, {hw}].");
                     return hm;
                 }
 
