@@ -11,6 +11,7 @@ namespace PoseRT.Trainer
             var root = new RootCommand("PoseRT trainer: MobileNet + DY-ReLU keypoint models, COCO training, ONNX export.")
             {
                 CheckCommand.Create(),
+                TrainCommand.Create(),
                 SummaryCommand.Create(),
                 ExportCommand.Create(),
             };

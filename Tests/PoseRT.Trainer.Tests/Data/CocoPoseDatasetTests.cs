@@ -1,0 +1,143 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using PoseRT.Coco;
+using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
+using PoseRT.Trainer.Data;
+
+namespace PoseRT.Tests.Data
+{
+    public class CocoPoseDatasetTests
+    {
+        private static string Annotations => Path.Combine(RepoPaths.CocoMini, "annotations", "person_keypoints_mini.json");
+
+        private static string Images => Path.Combine(RepoPaths.CocoMini, "images");
+
+        private static CocoPoseDataset Mini(Augmentation aug, DataWarnings? w = null) =>
+            new(Annotations, Images, PoseModelInfo.CocoDefault(), aug, w ?? new DataWarnings());
+
+        [Fact]
+        public void Coco_mini_gives_one_sample_per_labelled_non_crowd_person()
+        {
+            var w = new DataWarnings();
+            var data = Mini(Augmentation.Paper, w);
+            Assert.Equal(12, data.Count); // 14 persons, two with num_keypoints 0
+            Assert.Equal(new SampleShape(3, 256, 192, 17, 64, 48), data.Shape);
+            Assert.Equal(0, w.Total);
+        }
+
+        [Fact]
+        public void Targets_decode_back_onto_the_annotated_keypoints_through_the_runtime_geometry()
+        {
+            var data = Mini(Augmentation.FlipOnly);
+            var codec = HeatmapCodec.ForModel(PoseModelInfo.CocoDefault());
+            var s = data.Shape;
+            var image = new float[s.ImageLength];
+            var target = new float[s.TargetLength];
+            var weight = new float[s.Joints];
+            var peaks = new Keypoint[s.Joints];
+            int flipped = 0, checkedJoints = 0;
+            for (int i = 0; i < data.Count; i++)
+            {
+                for (int seed = 0; seed < 2; seed++)
+                {
+                    var crop = data.CropOf(i, new Random(seed * 1000 + i));
+                    Assert.True(data.TryLoad(i, new Random(seed * 1000 + i), image, target, weight, out var problem), problem);
+                    if (crop.FlipHorizontal) flipped++;
+                    codec.Decode(target, peaks, PeakRefinement.None);
+                    var joints = data.JointsOf(i);
+                    float pxPerHeatmap = crop.ScaleX * CropTransform.PixelStd / s.HeatmapWidth;
+                    for (int j = 0; j < s.Joints; j++)
+                    {
+                        int label = crop.FlipHorizontal ? CocoKeypoints.FlipIndex[j] : j;
+                        if (joints[3 * j + 2] <= 0) { Assert.Equal(0f, weight[label]); continue; }
+                        if (weight[label] == 0) continue; // outside the crop
+                        crop.HeatmapToImage(peaks[label].X, peaks[label].Y, codec.StrideX, codec.StrideY, out float x, out float y);
+                        float err = MathF.Sqrt((x - joints[3 * j]) * (x - joints[3 * j]) + (y - joints[3 * j + 1]) * (y - joints[3 * j + 1]));
+                        // integer heatmap peak: within one heatmap pixel (diagonal) of the annotation
+                        Assert.True(err <= 0.75f * pxPerHeatmap + 0.5f, $"sample {i} joint {j}: {err:F1} px off (heatmap pixel = {pxPerHeatmap:F1} px)");
+                        checkedJoints++;
+                    }
+                    // The image is normalised (ImageNet mean/std) and not blank.
+                    Assert.InRange(image.Average(), -2.2, 2.7);
+                    Assert.True(image.Max() - image.Min() > 1f);
+                }
+            }
+            Assert.True(flipped > 4 && flipped < 20, $"{flipped} of 24 crops flipped");
+            Assert.True(checkedJoints > 250, $"{checkedJoints} joints checked");
+        }
+
+        [Fact]
+        public void Paper_augmentation_stays_in_its_ranges_and_uses_every_transform()
+        {
+            var data = Mini(Augmentation.Paper);
+            var plain = Mini(Augmentation.None);
+            int rotated = 0, flipped = 0, half = 0, n = 0;
+            for (int i = 0; i < data.Count; i++)
+            {
+                var basis = plain.CropOf(i, new Random(1));
+                for (int seed = 0; seed < 60; seed++, n++)
+                {
+                    var c = data.CropOf(i, new Random(seed));
+                    Assert.InRange(c.RotationDegrees, -45f, 45f);
+                    if (c.RotationDegrees != 0) rotated++;
+                    if (c.FlipHorizontal) flipped++;
+                    float ratio = c.ScaleX / basis.ScaleX;
+                    // Only the half-body crop moves the centre; every other crop scales within 0.65-1.35.
+                    if (MathF.Abs(c.CenterX - basis.CenterX) > 0.01f || MathF.Abs(c.CenterY - basis.CenterY) > 0.01f) half++;
+                    else Assert.InRange(ratio, 0.649f, 1.351f);
+                }
+            }
+            Assert.InRange(rotated / (double)n, 0.5, 0.7);
+            Assert.InRange(flipped / (double)n, 0.4, 0.6);
+            Assert.InRange(half / (double)n, 0.1, 0.35); // half-body 0.3 of the persons with > 8 labelled joints
+        }
+
+        [Fact]
+        public void Bad_persons_and_images_are_skipped_with_counted_warnings()
+        {
+            var dir = RepoPaths.NewTempDir("coco-bad");
+            var images = Path.Combine(dir, "images");
+            Directory.CreateDirectory(images);
+            foreach (var f in Directory.GetFiles(Images)) File.Copy(f, Path.Combine(images, Path.GetFileName(f)));
+            // 000000040083.jpg becomes a corrupt JPEG (a JPEG header, then garbage); 000000000785.jpg disappears.
+            File.WriteAllBytes(Path.Combine(images, "000000040083.jpg"), new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5 });
+            File.Delete(Path.Combine(images, "000000000785.jpg"));
+            var json = JsonNode.Parse(File.ReadAllText(Annotations))!;
+            var anns = json["annotations"]!.AsArray();
+            var first197388 = anns.First(a => (long)a!["image_id"]! == 197388 && (int)a["num_keypoints"]! > 0)!;
+            first197388["bbox"] = new JsonArray(10.0, 10.0, 0.0, 50.0); // zero-area box
+            var ann = Path.Combine(dir, "ann.json");
+            File.WriteAllText(ann, json.ToJsonString());
+
+            var w = new DataWarnings();
+            var data = new CocoPoseDataset(ann, images, PoseModelInfo.CocoDefault(), Augmentation.Paper, w);
+            Assert.Equal(12 - 1 - 1, data.Count); // the missing image's person and the zero-area box are gone
+            Assert.Equal(1, w.Counts()["missing image"]);
+            Assert.Equal(1, w.Counts()["zero-area box"]);
+            Assert.Contains("000000000785.jpg", string.Join("\n", w.Examples()), StringComparison.Ordinal);
+
+            // The corrupt JPEG's two persons fail at load time, with a reason naming the file.
+            var s = data.Shape;
+            int failed = 0;
+            for (int i = 0; i < data.Count; i++)
+            {
+                if (!data.TryLoad(i, new Random(i), new float[s.ImageLength], new float[s.TargetLength], new float[s.Joints], out var problem))
+                {
+                    failed++;
+                    Assert.Contains("000000040083.jpg", problem, StringComparison.Ordinal);
+                    Assert.Contains("corrupt", problem, StringComparison.Ordinal);
+                }
+            }
+            Assert.Equal(2, failed);
+
+            // A wrong keypoint count is a malformed file: a clear error naming the entry, before training starts.
+            first197388["keypoints"] = new JsonArray(1.0, 2.0, 2.0);
+            File.WriteAllText(ann, json.ToJsonString());
+            var e = Assert.Throws<CocoFormatException>(() => new CocoPoseDataset(ann, images, PoseModelInfo.CocoDefault(), Augmentation.Paper, new DataWarnings()));
+            Assert.Contains("keypoints", e.Message, StringComparison.Ordinal);
+        }
+    }
+}

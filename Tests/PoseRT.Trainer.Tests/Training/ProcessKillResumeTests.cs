@@ -1,0 +1,110 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using PoseRT.Trainer.Training;
+
+namespace PoseRT.Tests.Training
+{
+    /// <summary>
+    /// The real thing: the built posert-train executable is killed (SIGKILL) mid-epoch after it wrote a
+    /// checkpoint, resumed with --resume, and must end with exactly the weights of an uninterrupted run.
+    /// </summary>
+    [Collection(TorchStateCollection.Name)]
+    public class ProcessKillResumeTests
+    {
+        // 160 samples / batch 8 = 20 steps per epoch, 3 epochs; one LibTorch thread so the run is exact and fast.
+        private static readonly string[] Args =
+        {
+            "train", "--blobs", "160", "--epochs", "3", "--batch", "8", "--lr-steps", "2", "--warmup-steps", "5",
+            "--threads", "1", "--workers", "2", "--checkpoint-every", "3", "--log-every", "2", "--seed", "11",
+        };
+
+        [Fact]
+        public void Killed_mid_epoch_and_resumed_the_executable_ends_with_the_uninterrupted_weights()
+        {
+            var full = RepoPaths.NewTempDir("kill-full");
+            var killed = RepoPaths.NewTempDir("kill-split");
+
+            Assert.Equal(0, RunToEnd(full));
+
+            string ckpt = Path.Combine(killed, TrainingSession.CheckpointFile);
+            CheckpointState? atKill = null;
+            using (var p = Start(killed, resume: false))
+            {
+                var deadline = Stopwatch.StartNew();
+                while (!p.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(2))
+                {
+                    // Wait for a mid-epoch checkpoint in the second epoch, then kill without warning.
+                    if (File.Exists(ckpt))
+                    {
+                        var s = TryReadState(ckpt);
+                        if (s is { Epoch: >= 1, NextBatch: > 0 })
+                        {
+                            p.Kill(entireProcessTree: true);
+                            atKill = s;
+                            break;
+                        }
+                    }
+                    Thread.Sleep(2);
+                }
+                p.WaitForExit();
+                Assert.True(atKill != null, "the run finished before a mid-epoch checkpoint could be seen; make it longer");
+                Assert.NotEqual(0, p.ExitCode);
+            }
+            Assert.False(File.Exists(Path.Combine(killed, TrainingSession.FinalModelFile)), "killed run must not have finished");
+
+            var resumed = RunToEnd(killed, resume: true, out string output);
+            Assert.True(resumed == 0, output);
+            Assert.Contains("Resuming from", output, StringComparison.Ordinal);
+
+            Assert.Equal(File.ReadAllBytes(Path.Combine(full, TrainingSession.FinalModelFile)), File.ReadAllBytes(Path.Combine(killed, TrainingSession.FinalModelFile)));
+            var a = MetricsLog.Read(Path.Combine(full, MetricsLog.FileName)).Where(r => r.Type == "epoch").Select(r => r.Values["loss"]);
+            var b = MetricsLog.Read(Path.Combine(killed, MetricsLog.FileName)).Where(r => r.Type == "epoch").Select(r => r.Values["loss"]);
+            Assert.Equal(a, b);
+        }
+
+        private static CheckpointState? TryReadState(string path)
+        {
+            try
+            {
+                return Checkpoint.ReadState(path);
+            }
+            catch (IOException)
+            {
+                return null; // being replaced right now
+            }
+        }
+
+        private static int RunToEnd(string dir, bool resume = false) => RunToEnd(dir, resume, out _);
+
+        private static int RunToEnd(string dir, bool resume, out string output)
+        {
+            using var p = Start(dir, resume);
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(TimeSpan.FromMinutes(3))) p.Kill(true);
+            p.WaitForExit();
+            output = stdout.Result + stderr.Result;
+            return p.ExitCode;
+        }
+
+        private static Process Start(string dir, bool resume)
+        {
+            var psi = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = dir,
+            };
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "posert-train.dll"));
+            foreach (var a in Args) psi.ArgumentList.Add(a);
+            psi.ArgumentList.Add("--out");
+            psi.ArgumentList.Add(dir);
+            if (resume) psi.ArgumentList.Add("--resume");
+            return Process.Start(psi) ?? throw new InvalidOperationException("could not start posert-train");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using OpenCvSharp;
+using PoseRT.Coco;
+using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
+using PoseRT.Vision;
+
+namespace PoseRT.Trainer.Data
+{
+    /// <summary>
+    /// COCO top-down training set: one sample per person with keypoints (num_keypoints &gt; 0, not crowd).
+    /// Annotations come from the COCO reader, the box -&gt; centre/scale and the crop affine from the Runtime's
+    /// <see cref="CropTransform"/>, images are decoded by OpenCV and warped + normalised by the Runtime's <see cref="CropSampler"/>, targets from the Runtime's <see cref="HeatmapCodec"/>,
+    /// so training and inference share every piece of geometry. Unusable persons (zero-area boxes, unknown or
+    /// missing images) are skipped while indexing and corrupt images while loading, each with a counted warning.
+    /// </summary>
+    public sealed class CocoPoseDataset : IPoseDataset
+    {
+        private readonly Person[] _persons;
+        private readonly HeatmapCodec _codec;
+        private readonly CropSampler _sampler;
+        private readonly Augmentation _augmentation;
+        private readonly PoseModelInfo _info;
+
+        /// <summary>Indexes <paramref name="annotationFile"/> (COCO person_keypoints format) with images under <paramref name="imageDir"/>.</summary>
+        /// <param name="annotationFile">Annotation JSON.</param>
+        /// <param name="imageDir">Folder holding the images' file_name entries.</param>
+        /// <param name="info">Input size, heatmap stride, mean/std and channel order of the model to train.</param>
+        /// <param name="augmentation">Augmentation (<see cref="Augmentation.Paper"/> for the paper's recipe).</param>
+        /// <param name="warnings">Receives the skipped-person warnings.</param>
+        /// <exception cref="CocoFormatException">The annotation file is malformed (its message names the entry and field).</exception>
+        public CocoPoseDataset(string annotationFile, string imageDir, PoseModelInfo info, Augmentation augmentation, DataWarnings warnings)
+            : this(CocoKeypointFile.Load(annotationFile), imageDir, info, augmentation, warnings)
+        {
+        }
+
+        /// <summary>Indexes an already loaded annotation file.</summary>
+        public CocoPoseDataset(CocoKeypointFile annotations, string imageDir, PoseModelInfo info, Augmentation augmentation, DataWarnings warnings)
+        {
+            info.Validate();
+            if (info.KeypointCount != CocoKeypoints.Count)
+                throw new ArgumentException($"The COCO set has {CocoKeypoints.Count} keypoints; the model description has {info.KeypointCount}.");
+            if (!Directory.Exists(imageDir)) throw new DirectoryNotFoundException($"Image folder '{imageDir}' does not exist.");
+            OpenCvNative.EnsureAvailable();
+            _info = info;
+            _augmentation = augmentation;
+            _codec = HeatmapCodec.ForModel(info);
+            _sampler = new CropSampler(info);
+            Shape = new SampleShape(3, info.InputHeight, info.InputWidth, CocoKeypoints.Count, info.HeatmapHeight, info.HeatmapWidth);
+            Source = annotations.Source;
+
+            var persons = new List<Person>();
+            var imageExists = new Dictionary<long, bool>();
+            foreach (var a in annotations.Annotations)
+            {
+                if (a.IsCrowd || a.NumKeypoints <= 0) continue; // not training samples by definition (SimpleBaselines)
+                var image = annotations.FindImage(a.ImageId);
+                if (image == null)
+                {
+                    warnings.Add("unknown image", $"{Source}: annotation {a.Id} refers to image_id {a.ImageId}, which is not in 'images'.");
+                    continue;
+                }
+                string path = Path.Combine(imageDir, image.FileName);
+                if (!imageExists.TryGetValue(image.Id, out bool exists))
+                {
+                    exists = File.Exists(path);
+                    imageExists[image.Id] = exists;
+                }
+                if (!exists)
+                {
+                    warnings.Add("missing image", $"annotation {a.Id}: image '{path}' does not exist.");
+                    continue;
+                }
+                if (!TryClipBox(a.Bbox, image.Width, image.Height, out var box))
+                {
+                    warnings.Add("zero-area box", $"{Source}: annotation {a.Id} (image {a.ImageId}) has box [{a.Bbox.X}, {a.Bbox.Y}, {a.Bbox.Width}, {a.Bbox.Height}] with no area inside the image.");
+                    continue;
+                }
+                var joints = new float[3 * CocoKeypoints.Count];
+                var k = a.Keypoints;
+                for (int i = 0; i < joints.Length; i++) joints[i] = (float)k[i];
+                persons.Add(new Person(a.Id, path, box, joints));
+            }
+            _persons = persons.ToArray();
+        }
+
+        /// <summary>The annotation file the samples come from.</summary>
+        public string Source { get; }
+
+        /// <inheritdoc />
+        public int Count => _persons.Length;
+
+        /// <inheritdoc />
+        public SampleShape Shape { get; }
+
+        /// <summary>COCO annotation id of sample <paramref name="index"/>.</summary>
+        public long AnnotationId(int index) => _persons[index].AnnotationId;
+
+        /// <inheritdoc />
+        public bool TryLoad(int index, Random random, Span<float> image, Span<float> target, Span<float> targetWeight, out string? problem)
+        {
+            var p = _persons[index];
+            using var bgr = Cv2.ImRead(p.ImagePath, ImreadModes.Color);
+            if (bgr.Empty())
+            {
+                problem = File.Exists(p.ImagePath) ? $"image '{p.ImagePath}' is corrupt or not an image OpenCV can decode" : $"image '{p.ImagePath}' has disappeared";
+                return false;
+            }
+
+            var crop = SampleCrop(p, random);
+            // The Runtime's sampler: the same bilinear warp + normalisation the estimator feeds the network.
+            if (!bgr.IsContinuous() || bgr.Type() != MatType.CV_8UC3)
+            {
+                problem = $"image '{p.ImagePath}' did not decode to 8-bit BGR";
+                return false;
+            }
+            var view = new ImageView(bgr.AsSpan<byte>(), bgr.Width, bgr.Height, (int)bgr.Step(), PixelFormat.Bgr24);
+            _sampler.Sample(view, crop, image);
+
+            Span<float> joints = stackalloc float[3 * CocoKeypoints.Count];
+            var flip = CocoKeypoints.FlipIndex;
+            for (int j = 0; j < CocoKeypoints.Count; j++)
+            {
+                // In a mirrored crop, the left wrist's pixels are where a right wrist would be: swap the labels.
+                int label = crop.FlipHorizontal ? flip[j] : j;
+                float v = p.Joints[3 * j + 2];
+                crop.ImageToInput(p.Joints[3 * j], p.Joints[3 * j + 1], out float u, out float w);
+                joints[3 * label] = u;
+                joints[3 * label + 1] = w;
+                joints[3 * label + 2] = v;
+            }
+            _codec.Encode(joints, target, targetWeight);
+            problem = null;
+            return true;
+        }
+
+        /// <summary>The crop sample <paramref name="index"/> gets from <paramref name="random"/> (what <see cref="TryLoad"/> warps with).</summary>
+        internal CropTransform CropOf(int index, Random random) => SampleCrop(_persons[index], random);
+
+        /// <summary>The annotated (x, y, v) triples of sample <paramref name="index"/> in image pixels.</summary>
+        internal ReadOnlySpan<float> JointsOf(int index) => _persons[index].Joints;
+
+        /// <summary>The augmented crop for a person: half-body, scale, rotation and flip composed into one transform.</summary>
+        internal CropTransform SampleCrop(Person p, Random random)
+        {
+            var aug = _augmentation;
+            int w = _info.InputWidth, h = _info.InputHeight;
+            CropTransform.BoxToCenterScale(p.Box, w, h, CropTransform.DefaultPadding, out float cx, out float cy, out float sx, out float sy);
+
+            // Each draw happens whether or not it is used, so one setting's probability does not shift the others' draws.
+            double halfDraw = random.NextDouble(), upperDraw = random.NextDouble();
+            double scaleDraw = Augmentation.Normal(random), rotDraw = Augmentation.Normal(random), rotGate = random.NextDouble();
+            double flipDraw = random.NextDouble();
+
+            if (aug.HalfBodyProbability > 0 && halfDraw < aug.HalfBodyProbability && CountLabelled(p.Joints) > aug.HalfBodyMinJoints
+                && TryHalfBody(p.Joints, upperDraw < 0.5, w, h, aug.HalfBodyPadding, out var hcx, out var hcy, out var hsx, out var hsy))
+            {
+                (cx, cy, sx, sy) = (hcx, hcy, hsx, hsy);
+            }
+            float sf = aug.ScaleFactor;
+            float scale = sf > 0 ? (float)Math.Clamp(scaleDraw * sf + 1, 1 - sf, 1 + sf) : 1f;
+            float rf = aug.RotationDegrees;
+            float rot = aug.RotationProbability > 0 && rotGate < aug.RotationProbability ? (float)Math.Clamp(rotDraw * rf, -rf, rf) : 0f;
+            bool flip = aug.FlipProbability > 0 && flipDraw < aug.FlipProbability;
+            return new CropTransform(cx, cy, sx * scale, sy * scale, w, h, rot, flip);
+        }
+
+        private static int CountLabelled(float[] joints)
+        {
+            int n = 0;
+            for (int j = 0; j < CocoKeypoints.Count; j++) if (joints[3 * j + 2] > 0) n++;
+            return n;
+        }
+
+        // HRNet's half_body_transform: the upper (joints 0-10) or lower (11-16) body's labelled joints, their
+        // bounding box with the input's aspect, padded 1.5x.
+        private static bool TryHalfBody(float[] joints, bool preferUpper, int w, int h, float padding, out float cx, out float cy, out float sx, out float sy)
+        {
+            cx = cy = sx = sy = 0;
+            int upper = 0, lower = 0;
+            for (int j = 0; j < CocoKeypoints.Count; j++)
+            {
+                if (joints[3 * j + 2] <= 0) continue;
+                if (j <= 10) upper++;
+                else lower++;
+            }
+            bool useUpper = preferUpper && upper > 2 ? true : lower > 2 ? false : true;
+            float minX = float.MaxValue, minY = float.MaxValue, maxX = float.MinValue, maxY = float.MinValue;
+            int n = 0;
+            for (int j = 0; j < CocoKeypoints.Count; j++)
+            {
+                if (joints[3 * j + 2] <= 0 || (j <= 10) != useUpper) continue;
+                float x = joints[3 * j], y = joints[3 * j + 1];
+                minX = Math.Min(minX, x); maxX = Math.Max(maxX, x);
+                minY = Math.Min(minY, y); maxY = Math.Max(maxY, y);
+                n++;
+            }
+            if (n < 2 || !(maxX - minX > 0 || maxY - minY > 0)) return false;
+            var box = new BoundingBox(minX, minY, maxX - minX, maxY - minY);
+            CropTransform.BoxToCenterScale(box, w, h, padding, out cx, out cy, out sx, out sy);
+            // HRNet centres the half body on the joints' mean, not the box middle.
+            float sumX = 0, sumY = 0;
+            for (int j = 0; j < CocoKeypoints.Count; j++)
+            {
+                if (joints[3 * j + 2] <= 0 || (j <= 10) != useUpper) continue;
+                sumX += joints[3 * j];
+                sumY += joints[3 * j + 1];
+            }
+            cx = sumX / n;
+            cy = sumY / n;
+            return true;
+        }
+
+        // SimpleBaselines' box sanitising: clip to the image, keep only boxes with positive area.
+        private static bool TryClipBox(CocoBox b, int imageWidth, int imageHeight, out BoundingBox box)
+        {
+            box = default;
+            if (!(b.Width > 0 && b.Height > 0) || !double.IsFinite(b.X) || !double.IsFinite(b.Y)) return false;
+            double x1 = Math.Max(0, b.X), y1 = Math.Max(0, b.Y);
+            double x2 = b.X + Math.Max(0, b.Width - 1), y2 = b.Y + Math.Max(0, b.Height - 1);
+            if (imageWidth > 0) x2 = Math.Min(imageWidth - 1, x2);
+            if (imageHeight > 0) y2 = Math.Min(imageHeight - 1, y2);
+            if (!(x2 >= x1 && y2 >= y1) || (x2 - x1) * (y2 - y1) <= 0) return false;
+            box = new BoundingBox((float)x1, (float)y1, (float)(x2 - x1), (float)(y2 - y1));
+            return true;
+        }
+
+        /// <summary>One person crop to train on.</summary>
+        internal sealed record Person(long AnnotationId, string ImagePath, BoundingBox Box, float[] Joints);
+    }
+}
