@@ -192,6 +192,10 @@ namespace PoseRT.Tests
 
     public class SyntheticClipTests
     {
+        private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+        public SyntheticClipTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
+
         private static StickFigureClip WalkingPair(string dir) => StickFigureClip.Write(Path.Combine(dir, "walk.avi"), 40,
             new[] { (120f, 200f), (520f, 210f) }, new[] { (3f, 0.5f), (-2.5f, -0.3f) });
 
@@ -255,16 +259,17 @@ namespace PoseRT.Tests
             Assert.Equal(40, written.FrameCount);
         }
 
-        /// <summary>Mean keypoint error (px) the synthetic-trained model must stay within on the generator's clip; set from its model card.</summary>
+        /// <summary>Mean keypoint error (px) the model must stay within on the generator's clip (the original placeholder; set it from the measurement when enabling the test).</summary>
         private const double StatedErrorPx = 8;
 
-        // HOOK for the issue's "synthetic clip with known moving people" check with the synthetic-trained model.
-        // The clip comes from tools/PoseRT.Synthetic (landed); the model does not exist yet. When the Trainer ships
-        // it as Models/synthetic.onnx (or another name: change ModelPath), remove Skip and set StatedErrorPx from
-        // its model card. Everything else below is real: generator, demo pipeline with HOG and the estimator, scoring.
-        private static string ModelPath => Path.Combine(RepoPaths.Root, "Models", "synthetic.onnx");
+        // The issue's "synthetic clip with known moving people" check with a synthetic-trained model: generator clip, the
+        // full demo with HOG and the estimator, scored against the generator's truth. Wired to the shipped demo-default model,
+        // but skipped: the shipped models are undertrained (Models/README.md) and the demo reports no pose with them (measured
+        // through this test with the static twin after 5 epochs: 0 id switches, 100 of 100 person-frames missed). When a model
+        // that reports poses ships, remove Skip and set StatedErrorPx from what it measures (the test prints it).
+        private static string ModelPath => Path.Combine(RepoPaths.Root, "Models", "posert-mbv3s-tiny-dyreluc-synth.onnx");
 
-        [Fact(Skip = "Needs the synthetic-trained model (Trainer issue) in Models/; see the HOOK comment.")]
+        [Fact(Skip = "The shipped synthetic-trained models are undertrained and report no pose on this clip (Models/README.md); see the comment above.")]
         public void Synthetic_clip_with_the_trained_model_keeps_ids_and_keypoints_within_the_stated_error()
         {
             string dir = RepoPaths.NewTempDir("synthetic-model");
@@ -292,7 +297,8 @@ namespace PoseRT.Tests
                 new StringWriter(), stderr, CancellationToken.None, configure: p => p.FrameObserver = r => frames.Add(Clip.Copy(r)));
             Assert.True(code == 0, stderr.ToString());
             Assert.Equal(clip.Frames.Count, frames.Count);
-            var (switches, misses, mean, _) = TrackQuality.Evaluate(truth, frames, 0.3f);
+            var (switches, misses, mean, max) = TrackQuality.Evaluate(truth, frames, 0.3f);
+            _output.WriteLine($"{Path.GetFileName(ModelPath)}: id switches {switches}, missed person-frames {misses}, mean keypoint error {mean:F2} px, max {max:F2} px");
             Assert.Equal(0, switches);
             Assert.True(misses <= clip.Frames.Count / 10, $"{misses} person-frames missed");
             Assert.True(mean < StatedErrorPx, $"mean keypoint error {mean:F2} px (stated bound {StatedErrorPx} px)");
