@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Text.Json;
 using PoseRT.Runtime;
 
+using PoseRT.IO;
+
 namespace PoseRT.Coco
 {
     /// <summary>
@@ -87,7 +89,7 @@ namespace PoseRT.Coco
         public void Save(string path)
         {
             ArgumentNullException.ThrowIfNull(path);
-            AtomicFile.Write(path, stream =>
+            AtomicFile.Write(path, durable: true, write: stream =>
             {
                 using var w = new Utf8JsonWriter(stream);
                 w.WriteStartObject();
@@ -109,9 +111,9 @@ namespace PoseRT.Coco
                     w.WriteNumber("id", a.Id);
                     w.WriteNumber("image_id", a.ImageId);
                     w.WriteNumber("category_id", a.CategoryId);
-                    AtomicFile.WriteNumbers(w, "keypoints", a.Keypoints);
+                    CocoJsonWriter.WriteNumbers(w, "keypoints", a.Keypoints);
                     w.WriteNumber("num_keypoints", a.NumKeypoints);
-                    AtomicFile.WriteBox(w, a.Bbox);
+                    CocoJsonWriter.WriteBox(w, a.Bbox);
                     w.WriteNumber("area", a.Area);
                     w.WriteNumber("iscrowd", a.IsCrowd ? 1 : 0);
                     w.WriteEndObject();

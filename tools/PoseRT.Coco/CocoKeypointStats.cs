@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Text.Json;
 
+using PoseRT.IO;
+
 namespace PoseRT.Coco
 {
     /// <summary>
@@ -55,7 +57,7 @@ namespace PoseRT.Coco
         {
             ArgumentNullException.ThrowIfNull(path);
             var values = ToArray();
-            AtomicFile.Write(path, stream =>
+            AtomicFile.Write(path, durable: true, write: stream =>
             {
                 using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
                 w.WriteStartObject();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
+using PoseRT.IO;
 using PoseRT.Runtime;
 
 namespace PoseRT.Coco
@@ -32,7 +33,7 @@ namespace PoseRT.Coco
         {
             ArgumentNullException.ThrowIfNull(path);
             ArgumentNullException.ThrowIfNull(results);
-            AtomicFile.Write(path, stream =>
+            AtomicFile.Write(path, durable: true, write: stream =>
             {
                 using var writer = new Utf8JsonWriter(stream);
                 writer.WriteStartArray();
@@ -41,9 +42,9 @@ namespace PoseRT.Coco
                     writer.WriteStartObject();
                     writer.WriteNumber("image_id", r.ImageId);
                     writer.WriteNumber("category_id", r.CategoryId);
-                    AtomicFile.WriteNumbers(writer, "keypoints", r.Keypoints);
+                    CocoJsonWriter.WriteNumbers(writer, "keypoints", r.Keypoints);
                     writer.WriteNumber("score", r.Score);
-                    if (r.Bbox is { } b) AtomicFile.WriteBox(writer, b);
+                    if (r.Bbox is { } b) CocoJsonWriter.WriteBox(writer, b);
                     writer.WriteEndObject();
                 }
                 writer.WriteEndArray();
@@ -51,8 +52,8 @@ namespace PoseRT.Coco
         }
     }
 
-    /// <summary>Writes files through a temporary sibling and a rename, so readers never see a partial file.</summary>
-    internal static class AtomicFile
+    /// <summary>The number-array pieces of COCO JSON that annotation and results files share.</summary>
+    internal static class CocoJsonWriter
     {
         public static void WriteNumbers(Utf8JsonWriter writer, string name, ReadOnlySpan<double> values)
         {
@@ -63,27 +64,5 @@ namespace PoseRT.Coco
 
         public static void WriteBox(Utf8JsonWriter writer, CocoBox box) =>
             WriteNumbers(writer, "bbox", stackalloc double[] { box.X, box.Y, box.Width, box.Height });
-
-        public static void Write(string path, Action<Stream> write)
-        {
-            var full = Path.GetFullPath(path);
-            var dir = Path.GetDirectoryName(full)!;
-            Directory.CreateDirectory(dir);
-            var temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-            try
-            {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                {
-                    write(stream);
-                    stream.Flush(flushToDisk: true);
-                }
-                File.Move(temp, full, overwrite: true);
-            }
-            catch
-            {
-                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-                throw;
-            }
-        }
     }
 }

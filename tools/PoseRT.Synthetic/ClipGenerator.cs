@@ -4,6 +4,8 @@ using System.IO;
 using System.Numerics;
 using OpenCvSharp;
 
+using PoseRT.IO;
+
 namespace PoseRT.Synthetic
 {
     /// <summary>
@@ -96,7 +98,7 @@ namespace PoseRT.Synthetic
                         writer.Write(mat);
                     }
                 }
-                File.Move(tmpVideo, videoPath, overwrite: true);
+                AtomicFile.Commit(tmpVideo, videoPath);
             }
             catch
             {

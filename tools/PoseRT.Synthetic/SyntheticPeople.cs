@@ -6,6 +6,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using OpenCvSharp;
 
+using PoseRT.IO;
+
 namespace PoseRT.Synthetic
 {
     /// <summary>

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using OpenCvSharp;
 using PoseRT.Demo.Pipeline;
+using PoseRT.IO;
 
 namespace PoseRT.Demo.Output
 {
@@ -96,7 +97,7 @@ namespace PoseRT.Demo.Output
         {
             Cv2.ImEncode(_extension, annotated, out byte[] bytes);
             string path = Path.Combine(_folder, $"frame_{result.FrameNumber:D6}{_extension}");
-            AtomicFile.Write(path, bytes);
+            AtomicFile.WriteAllBytes(path, bytes);
             FramesWritten++;
         }
 
@@ -106,18 +107,6 @@ namespace PoseRT.Demo.Output
 
         public void Dispose()
         {
-        }
-    }
-
-    /// <summary>Writes files by temp file + rename.</summary>
-    internal static class AtomicFile
-    {
-        public static void Write(string path, ReadOnlySpan<byte> bytes)
-        {
-            string temp = path + ".tmp";
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-                stream.Write(bytes);
-            File.Move(temp, path, overwrite: true);
         }
     }
 

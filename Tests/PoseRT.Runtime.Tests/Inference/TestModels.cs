@@ -19,11 +19,11 @@ namespace PoseRT.Tests.Inference
         public int InputChannels = 3;
         public long Batch = -1;            // -1: symbolic "N"
         public bool WriteMetadata = true;
-        public bool SymbolicSpatialDims;   // declare H, W as symbols (shape known only when run)
-        public bool SecondInput;
+        public bool SymbolicSpatialDims = false;   // declare H, W as symbols (shape known only when run)
+        public bool SecondInput = false;
         public float[] Weights;            // [K, C]
         public float[] Bias;               // [K]
-        public float[]? AddConstant;       // [K, Hh, Wh] added to every heatmap batch entry
+        public float[]? AddConstant = null;     // [K, Hh, Wh] added to every heatmap batch entry
 
         public TestModel(int seed = 1)
         {

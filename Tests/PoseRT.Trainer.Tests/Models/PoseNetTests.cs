@@ -25,6 +25,42 @@ namespace PoseRT.Tests.Models
         }
 
         [Fact]
+        public void A_training_step_reaches_every_DY_ReLU_and_lowers_the_loss()
+        {
+            ModelTestUtil.Init();
+            torch.random.manual_seed(4);
+            var options = PoseNetOptions.Tiny();
+            options.InputHeight = 64;
+            options.InputWidth = 64;
+            using var model = PoseNet.Create(options);
+            model.train();
+            using var optimizer = torch.optim.Adam(model.parameters(), 1e-3);
+            using var x = ModelTestUtil.RandomInput(1, 2, 3, 64, 64);
+            using var target = torch.rand(2, 17, 16, 16, generator: new Generator(2));
+            float first = 0, last = 0;
+            for (int step = 0; step < 5; step++)
+            {
+                using var scope = torch.NewDisposeScope();
+                optimizer.zero_grad();
+                var loss = nn.functional.mse_loss(model.forward(x), target);
+                loss.backward();
+                if (step == 0)
+                {
+                    // The zero-initialised second FC of every DY-ReLU gets a gradient, so the residuals can learn.
+                    foreach (var (name, module) in model.named_modules())
+                    {
+                        if (module is DyRelu dy)
+                            Assert.True(dy.Fc2.weight!.grad!.abs().sum().item<float>() > 0, $"{name}.fc2 got no gradient");
+                    }
+                    first = loss.item<float>();
+                }
+                last = loss.item<float>();
+                optimizer.step();
+            }
+            Assert.True(last < first, $"loss went from {first} to {last}");
+        }
+
+        [Fact]
         public void Dynamic_activations_remove_squeeze_excite_and_static_ones_keep_it()
         {
             ModelTestUtil.Init();

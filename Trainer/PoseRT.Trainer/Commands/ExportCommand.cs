@@ -48,7 +48,7 @@ namespace PoseRT.Trainer.Commands
                     }
                     return 0;
                 }
-                catch (Exception e) when (e is ArgumentException || e is IOException)
+                catch (Exception e) when (e is ArgumentException || e is IOException || e is InvalidDataException)
                 {
                     Console.Error.WriteLine("export: " + e.Message);
                     return 2;

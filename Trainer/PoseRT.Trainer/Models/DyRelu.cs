@@ -43,17 +43,32 @@ namespace PoseRT.Trainer.Models
             CoefficientChannels = variant == DyReluVariant.A ? 1 : channels;
             fc1 = nn.Linear(channels, Squeeze);
             fc2 = nn.Linear(Squeeze, 2L * options.K * CoefficientChannels);
-            using (torch.no_grad())
-            {
-                fc2.weight!.zero_();
-                fc2.bias!.zero_();
-            }
             register_module("fc1", fc1);
             register_module("fc2", fc2);
             if (variant == DyReluVariant.C)
             {
                 spatial = nn.Conv2d(channels, 1, 1);
                 register_module("spatial", spatial);
+            }
+            ResetHyperFunction();
+        }
+
+        /// <summary>
+        /// Initialises the hyper function: second FC at zero (zero residuals: DY-ReLU starts as ReLU), first FC's bias at
+        /// +0.1 so its ReLU units start alive (with zero FC2 weights, a unit that is dead for every input would never let
+        /// the FC2 weights, and so FC1, learn; C/R can be 1 in narrow layers), and the spatial conv at std 1/sqrt(C) so
+        /// the attention starts smooth (z/tau of order 0.1, pi near 1/3 everywhere) rather than peaked.
+        /// </summary>
+        public void ResetHyperFunction()
+        {
+            using var _ = torch.no_grad();
+            fc2.weight!.zero_();
+            fc2.bias!.zero_();
+            fc1.bias!.fill_(0.1);
+            if (spatial is not null)
+            {
+                nn.init.normal_(spatial.weight!, 0, 1.0 / Math.Sqrt(Channels));
+                spatial.bias!.zero_();
             }
         }
 

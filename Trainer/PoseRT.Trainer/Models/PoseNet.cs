@@ -169,6 +169,10 @@ namespace PoseRT.Trainer.Models
                         break;
                 }
             }
+            foreach (var (_, module) in named_modules())
+            {
+                if (module is DyRelu dy) dy.ResetHyperFunction();
+            }
             // Heatmap regression starts from small outputs (as SimpleBaselines' final layer init, std 0.001).
             nn.init.normal_(head.Final.weight!, 0, 0.001);
         }

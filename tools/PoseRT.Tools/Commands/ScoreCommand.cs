@@ -150,9 +150,7 @@ namespace PoseRT.Tools.Commands
         private static string SavePng(ScottPlot.Plot plot, string path, int width, int height)
         {
             var bytes = plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
-            var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite: true);
+            PoseRT.IO.AtomicFile.WriteAllBytes(path, bytes);
             return path;
         }
 

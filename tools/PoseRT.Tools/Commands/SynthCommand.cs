@@ -122,9 +122,7 @@ namespace PoseRT.Tools.Commands
                 if (!wanted.Contains(f)) continue;
                 SyntheticPeople.DrawGroundTruth(frame, clip.Frames[f].People);
                 string path = Path.Combine(dir, FormattableString.Invariant($"frame-{f:D5}.{ext}"));
-                string tmp = path + ".tmp";
-                File.WriteAllBytes(tmp, SyntheticPeople.EncodeByExtension(frame, path));
-                File.Move(tmp, path, overwrite: true);
+                PoseRT.IO.AtomicFile.WriteAllBytes(path, SyntheticPeople.EncodeByExtension(frame, path));
             }
             Console.WriteLine($"Wrote {wanted.Count} preview frames to {dir}.");
         }
