@@ -36,7 +36,7 @@ namespace PoseRT.Trainer.Commands
             var stopAfter = new Option<long?>("--stop-after-steps") { Description = "Stop after N steps in this process (testing resume).", Hidden = true };
             var ann = new Option<string?>("--ann") { Description = "Training annotations (COCO person_keypoints_*.json format)." };
             var images = new Option<string?>("--images") { Description = "Folder with the training images." };
-            var valAnn = new Option<string?>("--val-ann") { Description = "Validation annotations (validation needs the COCO evaluator)." };
+            var valAnn = new Option<string?>("--val-ann") { Description = "Validation annotations: AP through the ONNX export, the Runtime and the COCO evaluator every --val-every epochs; best.pt keeps the best." };
             var valImages = new Option<string?>("--val-images") { Description = "Folder with the validation images (default: --images)." };
             var valDets = new Option<string?>("--val-dets") { Description = "Person detections for validation (AP_H_56 format); default: ground-truth boxes." };
             var aug = new Option<string>("--aug") { Description = "Augmentation: paper (rotation, scale, flip, half-body), flip (flips only), none.", DefaultValueFactory = _ => "paper" };

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using PoseRT.Runtime;
 using PoseRT.Trainer.Data;
+using PoseRT.Trainer.Export;
 using PoseRT.Trainer.Models;
 using TorchSharp;
 
@@ -40,7 +41,8 @@ namespace PoseRT.Trainer.Training
 
     /// <summary>
     /// The whole recipe behind <c>posert-train train</c>: build the model under the seed, index the COCO set,
-    /// train with <see cref="TrainingSession"/> and return the run's files.
+    /// train with <see cref="TrainingSession"/> (validating with <see cref="CocoValidator"/> when asked), and export
+    /// the best model to ONNX with its provenance (data set, epochs, seed, AP, git commit) in the metadata.
     /// </summary>
     public static class PoseTraining
     {
@@ -51,36 +53,113 @@ namespace PoseRT.Trainer.Training
             spec.Train.Validate();
             spec.Model.Validate();
             TorchRuntime.EnsureLoaded();
-            var info = DataInfo(spec.Model);
             var warnings = new DataWarnings();
             if (observer != null) warnings.OnWarning = m => observer.OnMessage("data warning: " + m);
+            CocoValidator? validator = null;
+            if (spec.ValAnnotations != null)
+            {
+                validator = new CocoValidator(spec.ValAnnotations, spec.ValImages ?? spec.TrainImages, spec.ValDetections, warnings);
+                observer?.OnMessage($"Validation: {validator.BoxCount} {(validator.UsesDetections ? "detected" : "ground-truth")} boxes from {spec.ValAnnotations}, every {spec.Train.ValidateEveryEpochs} epochs and at the end.");
+            }
+
+            if (spec.Model.Keypoints != CocoKeypoints.Count)
+                throw new ArgumentException($"COCO training needs {CocoKeypoints.Count} keypoints; the model has {spec.Model.Keypoints}.");
+            torch.manual_seed(spec.Train.Seed);
+            using var model = PoseNet.Create(spec.Model);
+            // The exporter's description is the contract the data must be encoded for (input size, stride, mean/std, order).
+            var info = OnnxExporter.Describe(model);
             var data = new CocoPoseDataset(spec.TrainAnnotations, spec.TrainImages, info, spec.Augmentation, warnings);
             if (data.Count == 0)
                 throw new InvalidOperationException($"'{spec.TrainAnnotations}' has no usable person (num_keypoints > 0, not crowd, image present): {warnings.Summary()}.");
             observer?.OnMessage($"{data.Count} persons from {spec.TrainAnnotations}; data warnings: {warnings.Summary()}");
 
-            torch.manual_seed(spec.Train.Seed);
-            using var model = PoseNet.Create(spec.Model);
-            var result = TrainingSession.Run(model, data, spec.Train, Describe(spec.Model), null, observer, warnings);
-            return new PoseTrainingResult(result, null, data.Count, warnings.Summary());
+            int valThreads = spec.Train.Threads ?? 0;
+            Validator? validate = validator == null ? null : (m, epoch) => validator.Validate((PoseNet)m, valThreads);
+            var result = TrainingSession.Run(model, data, spec.Train, Describe(spec.Model), validate, observer, warnings);
+            if (!result.Completed) return new PoseTrainingResult(result, null, data.Count, warnings.Summary());
+
+            // Export the best model (best validated epoch, or the last one) with where it came from.
+            model.load(result.BestModelPath);
+            model.eval();
+            string provenance = Provenance(spec, result, data.Count);
+            var exportInfo = OnnxExporter.Describe(model, provenance);
+            string onnx = Path.Combine(Path.GetFullPath(spec.Train.OutputDir), "model.onnx");
+            OnnxExporter.Export(model, exportInfo, onnx);
+            observer?.OnMessage($"Exported {onnx} ({exportInfo.Architecture}, {exportInfo.Activation}).");
+            return new PoseTrainingResult(result, onnx, data.Count, warnings.Summary());
+        }
+
+        /// <summary>The provenance JSON written into the exported model's metadata.</summary>
+        public static string Provenance(PoseTrainingSpec spec, TrainResult result, int samples)
+        {
+            var o = new System.Text.Json.Nodes.JsonObject
+            {
+                ["trainer"] = "posert-train " + typeof(PoseTraining).Assembly.GetName().Version,
+                ["dataset"] = Path.GetFileName(spec.TrainAnnotations),
+                ["persons"] = samples,
+                ["epochs"] = result.EpochsDone,
+                ["best_epoch"] = result.BestEpoch,
+                ["steps"] = result.Steps,
+                ["seed"] = spec.Train.Seed,
+                ["batch"] = spec.Train.BatchSize,
+                ["lr"] = spec.Train.LearningRate,
+                ["lr_steps"] = string.Join(",", spec.Train.LrMilestones),
+                ["augmentation"] = spec.Augmentation == Augmentation.Paper ? "paper" : spec.Augmentation == Augmentation.FlipOnly ? "flip" : spec.Augmentation == Augmentation.None ? "none" : "custom",
+                ["val_dataset"] = spec.ValAnnotations == null ? null : Path.GetFileName(spec.ValAnnotations),
+                ["val_boxes"] = spec.ValAnnotations == null ? null : spec.ValDetections == null ? "ground truth" : Path.GetFileName(spec.ValDetections),
+                ["AP"] = double.IsNaN(result.BestScore) ? null : Math.Round(result.BestScore, 4),
+                ["git_commit"] = GitCommit(),
+            };
+            return o.ToJsonString();
+        }
+
+        // The commit of the source tree the trainer runs from, when it runs inside a git checkout (no git process needed).
+        private static string? GitCommit()
+        {
+            try
+            {
+                for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+                {
+                    string git = Path.Combine(dir.FullName, ".git");
+                    if (File.Exists(git))
+                    {
+                        // a worktree: ".git" is a file "gitdir: <path>"
+                        string line = File.ReadAllText(git).Trim();
+                        if (!line.StartsWith("gitdir:", StringComparison.Ordinal)) return null;
+                        git = line.Substring(7).Trim();
+                    }
+                    if (!Directory.Exists(git)) continue;
+                    string head = File.ReadAllText(Path.Combine(git, "HEAD")).Trim();
+                    if (!head.StartsWith("ref:", StringComparison.Ordinal)) return head;
+                    string refName = head.Substring(4).Trim();
+                    string refFile = Path.Combine(git, refName);
+                    if (File.Exists(refFile)) return File.ReadAllText(refFile).Trim();
+                    // worktrees keep branch refs in the common dir
+                    string common = Path.Combine(git, "commondir");
+                    if (File.Exists(common))
+                    {
+                        string c = Path.GetFullPath(Path.Combine(git, File.ReadAllText(common).Trim()));
+                        string f = Path.Combine(c, refName);
+                        if (File.Exists(f)) return File.ReadAllText(f).Trim();
+                        string packed = Path.Combine(c, "packed-refs");
+                        if (File.Exists(packed))
+                            foreach (var l in File.ReadAllLines(packed))
+                                if (l.EndsWith(" " + refName, StringComparison.Ordinal)) return l.Substring(0, 40);
+                    }
+                    return null;
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+            return null;
         }
 
         /// <summary>Model text stored in checkpoints (resume refuses a checkpoint of another model).</summary>
         public static string Describe(PoseNetOptions o) =>
             $"{o.ArchitectureName} {o.ActivationName} {o.InputHeight}x{o.InputWidth} k{o.Keypoints}";
-
-        /// <summary>The input/heatmap contract the data pipeline encodes for a model.</summary>
-        public static Runtime.Model.PoseModelInfo DataInfo(PoseNetOptions o)
-        {
-            var info = Runtime.Model.PoseModelInfo.CocoDefault();
-            info.InputHeight = o.InputHeight;
-            info.InputWidth = o.InputWidth;
-            info.HeatmapStride = PoseNet.HeatmapStride;
-            info.Architecture = o.ArchitectureName;
-            info.Activation = o.ActivationName;
-            if (o.Keypoints != CocoKeypoints.Count)
-                throw new ArgumentException($"COCO training needs {CocoKeypoints.Count} keypoints; the model has {o.Keypoints}.");
-            return info;
-        }
     }
 }
