@@ -10,6 +10,8 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using G = PoseRT.Trainer.Export.OnnxGraphBuilder;
 
+using PoseRT.IO;
+
 namespace PoseRT.Trainer.Export
 {
     /// <summary>
@@ -67,22 +69,7 @@ namespace PoseRT.Trainer.Export
         {
             ArgumentNullException.ThrowIfNull(path);
             var proto = Build(model, info);
-            var full = Path.GetFullPath(path);
-            var dir = Path.GetDirectoryName(full);
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            var temp = full + ".tmp-" + Guid.NewGuid().ToString("N");
-            try
-            {
-                using (var stream = File.Create(temp))
-                {
-                    proto.WriteTo(stream);
-                }
-                File.Move(temp, full, overwrite: true);
-            }
-            finally
-            {
-                if (File.Exists(temp)) File.Delete(temp);
-            }
+            AtomicFile.Write(path, proto.WriteTo);
         }
 
         /// <summary>Builds the ONNX model in memory.</summary>

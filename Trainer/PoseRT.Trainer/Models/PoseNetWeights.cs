@@ -3,6 +3,8 @@ using System.IO;
 using TorchSharp;
 using TorchSharp.PyBridge;
 
+using PoseRT.IO;
+
 namespace PoseRT.Trainer.Models
 {
     /// <summary>On-disk formats for <see cref="PoseNet"/> weights.</summary>
@@ -36,19 +38,17 @@ namespace PoseRT.Trainer.Models
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(path);
-            var full = Path.GetFullPath(path);
-            var dir = Path.GetDirectoryName(full);
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            var temp = full + ".tmp-" + Guid.NewGuid().ToString("N");
+            // TorchSharp and PyBridge write to a path, so the temporary file is named here and committed after.
+            var temp = AtomicFile.TempPathFor(path);
             try
             {
                 if ((format ?? FormatOf(path)) == WeightFormat.PyTorch) model.save_py(temp);
                 else model.save(temp);
-                File.Move(temp, full, overwrite: true);
+                AtomicFile.Commit(temp, path);
             }
             finally
             {
-                if (File.Exists(temp)) File.Delete(temp);
+                AtomicFile.TryDelete(temp);
             }
         }
 

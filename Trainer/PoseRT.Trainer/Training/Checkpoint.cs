@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using PoseRT.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,8 +59,7 @@ namespace PoseRT.Trainer.Training
         /// <summary>Writes the checkpoint atomically to <paramref name="path"/>.</summary>
         public static void Save(string path, CheckpointState state, nn.Module model, OptimizerHelper optimizer)
         {
-            string tmp = path + ".tmp";
-            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            AtomicFile.Write(path, durable: true, write: stream =>
             {
                 using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
                 {
@@ -76,9 +76,7 @@ namespace PoseRT.Trainer.Training
                     optimizer.save_state_dict(w);
                     w.Write(Magic);
                 }
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
+            });
         }
 
         /// <summary>Reads only the run state (cheap; for inspection and resume checks).</summary>

@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.IO;
 
+using PoseRT.IO;
+
 namespace PoseRT.Trainer.Training
 {
     /// <summary>Draws the training curves (per-epoch loss, step loss, validation score) from metrics.jsonl into a PNG.</summary>
@@ -47,9 +49,7 @@ namespace PoseRT.Trainer.Training
                 plt.Axes.Right.Label.Text = "validation score";
             }
             plt.ShowLegend();
-            string tmp = pngPath + ".tmp.png";
-            plt.SavePng(tmp, 1000, 600);
-            File.Move(tmp, pngPath, overwrite: true);
+            AtomicFile.WriteAllBytes(pngPath, plt.GetImageBytes(1000, 600, ScottPlot.ImageFormat.Png));
             return true;
         }
     }

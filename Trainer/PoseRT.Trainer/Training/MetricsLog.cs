@@ -7,6 +7,8 @@ using System.Text.Json;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
+using PoseRT.IO;
+
 namespace PoseRT.Trainer.Training
 {
     /// <summary>One row of metrics.jsonl: a kind ("step", "epoch", "val"), its position and named numbers.</summary>
@@ -38,9 +40,7 @@ namespace PoseRT.Trainer.Training
                 {
                     if (r.Record.Step <= keepUpTo) kept.Add(r.Line);
                 }
-                string tmp = Path + ".tmp";
-                File.WriteAllLines(tmp, kept);
-                File.Move(tmp, Path, overwrite: true);
+                AtomicFile.WriteAllText(Path, kept.Count == 0 ? "" : string.Join(Environment.NewLine, kept) + Environment.NewLine);
             }
             else if (File.Exists(Path))
             {

@@ -8,6 +8,8 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
+using PoseRT.IO;
+
 namespace PoseRT.Trainer.Training
 {
     /// <summary>
@@ -226,14 +228,12 @@ namespace PoseRT.Trainer.Training
         /// <summary>Saves module weights to <paramref name="path"/> atomically (temp + rename).</summary>
         public static void SaveWeights(nn.Module model, string path)
         {
-            string tmp = path + ".tmp";
-            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            AtomicFile.Write(path, durable: true, write: stream =>
             {
-                // Module.save(Stream) closes the stream; a writer that leaves it open lets us flush to disk first.
-                using (var w = new System.IO.BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) model.save(w);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
+                // Module.save(Stream) closes the stream; a writer that leaves it open lets the helper flush to disk first.
+                using var w = new System.IO.BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+                model.save(w);
+            });
         }
 
         private static Dictionary<string, double> WithScore(ValidationResult val)
