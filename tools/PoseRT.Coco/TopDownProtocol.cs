@@ -63,6 +63,45 @@ namespace PoseRT.Coco
         }
 
         /// <summary>
+        /// The per-image tail of the protocol, after the network: each estimated pose becomes a COCO result
+        /// (without a bbox, like HRNet's results files, so the evaluator takes its area from the keypoints as
+        /// pycocotools does), OKS-NMS runs with HRNet's area (the padded, aspect-fixed crop: scale_w x scale_h x
+        /// 200²), and the kept poses are appended to <paramref name="results"/>, best first.
+        /// </summary>
+        /// <param name="imageId">The image the poses belong to.</param>
+        /// <param name="poses">The estimator's poses, one per box.</param>
+        /// <param name="boxes">The boxes the poses were estimated in.</param>
+        /// <param name="inputWidth">The model's input width (the crop's aspect).</param>
+        /// <param name="inputHeight">The model's input height.</param>
+        /// <param name="boxPadding">The padding the estimator applied to each box (PoseEstimatorOptions.BoxPadding).</param>
+        /// <param name="results">Receives the kept poses.</param>
+        public static void AddImageResults(long imageId, ReadOnlySpan<Pose> poses, ReadOnlySpan<BoundingBox> boxes,
+            int inputWidth, int inputHeight, float boxPadding, List<CocoKeypointResult> results)
+        {
+            ArgumentNullException.ThrowIfNull(results);
+            if (boxes.Length != poses.Length)
+                throw new ArgumentException($"One box per pose: {poses.Length} poses, {boxes.Length} boxes.", nameof(boxes));
+            var imagePoses = new CocoKeypointResult[poses.Length];
+            var areas = new double[poses.Length];
+            Span<double> keypoints = stackalloc double[CocoKeypoints.Count * 3];
+            for (int i = 0; i < poses.Length; i++)
+            {
+                ref readonly var pose = ref poses[i];
+                for (int k = 0; k < CocoKeypoints.Count; k++)
+                {
+                    var p = pose[k];
+                    keypoints[3 * k] = p.X;
+                    keypoints[3 * k + 1] = p.Y;
+                    keypoints[3 * k + 2] = p.Score;
+                }
+                imagePoses[i] = new CocoKeypointResult(imageId, PersonCategoryId, keypoints, pose.Score);
+                var crop = CropTransform.FromBox(boxes[i], inputWidth, inputHeight, padding: boxPadding);
+                areas[i] = (double)crop.ScaleX * crop.ScaleY * CropTransform.PixelStd * CropTransform.PixelStd;
+            }
+            foreach (int keep in OksNms(imagePoses, areas)) results.Add(imagePoses[keep]);
+        }
+
+        /// <summary>
         /// HRNet's <c>oks_nms</c> for one image: take the highest-scored pose, drop every remaining pose whose OKS
         /// with it exceeds <paramref name="threshold"/> (OKS over all 17 keypoints, with the mean of the two
         /// crop areas as scale), repeat. Returns the indices kept, best first. Equal scores: the later pose comes

@@ -94,24 +94,7 @@ namespace PoseRT.Trainer.Training
                 var view = new ImageView(bgr.AsSpan<byte>(), bgr.Width, bgr.Height, (int)bgr.Step(), PixelFormat.Bgr24);
                 var poses = new Pose[boxes.Length];
                 estimator.Estimate(view, boxes, scores, poses);
-                var imagePoses = new List<CocoKeypointResult>(boxes.Length);
-                var areas = new double[boxes.Length];
-                for (int i = 0; i < boxes.Length; i++)
-                {
-                    var kp = new double[3 * poses[i].KeypointCount];
-                    for (int k = 0; k < poses[i].KeypointCount; k++)
-                    {
-                        var p = poses[i][k];
-                        kp[3 * k] = p.X;
-                        kp[3 * k + 1] = p.Y;
-                        kp[3 * k + 2] = p.Score;
-                    }
-                    var b = boxes[i];
-                    imagePoses.Add(new CocoKeypointResult(image.Id, TopDownProtocol.PersonCategoryId, kp, poses[i].Score, new CocoBox(b.X, b.Y, b.Width, b.Height)));
-                    var crop = CropTransform.FromBox(b, info.InputWidth, info.InputHeight);
-                    areas[i] = (double)crop.ScaleX * crop.ScaleY * CropTransform.PixelStd * CropTransform.PixelStd;
-                }
-                foreach (int keep in TopDownProtocol.OksNms(imagePoses, areas)) results.Add(imagePoses[keep]);
+                TopDownProtocol.AddImageResults(image.Id, poses, boxes, info.InputWidth, info.InputHeight, CropTransform.DefaultPadding, results);
             }
             return _evaluator.Evaluate(results, "validation");
         }

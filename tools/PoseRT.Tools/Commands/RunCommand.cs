@@ -238,26 +238,8 @@ namespace PoseRT.Tools.Commands
                 var view = new ImageView(mat.AsSpan<byte>(), mat.Width, mat.Height, (int)mat.Step(), PixelFormat.Bgr24);
                 _estimator.Estimate(view, _boxes.AsSpan(0, n), _scores.AsSpan(0, n), _poses.AsSpan(0, n));
 
-                // HRNet's NMS area is the padded, aspect-fixed crop: scale_w * scale_h * 200^2.
                 var info = _estimator.ModelInfo;
-                var poses = new CocoKeypointResult[n];
-                var areas = new double[n];
-                var kp = new double[CocoKeypoints.Count * 3];
-                for (int i = 0; i < n; i++)
-                {
-                    ref readonly var pose = ref _poses[i];
-                    for (int k = 0; k < CocoKeypoints.Count; k++)
-                    {
-                        var p = pose[k];
-                        kp[3 * k] = p.X;
-                        kp[3 * k + 1] = p.Y;
-                        kp[3 * k + 2] = p.Score;
-                    }
-                    poses[i] = new CocoKeypointResult(image.Id, TopDownProtocol.PersonCategoryId, kp, pose.Score);
-                    var crop = CropTransform.FromBox(_boxes[i], info.InputWidth, info.InputHeight, padding: _padding);
-                    areas[i] = (double)crop.ScaleX * crop.ScaleY * CropTransform.PixelStd * CropTransform.PixelStd;
-                }
-                foreach (int keep in TopDownProtocol.OksNms(poses, areas)) results.Add(poses[keep]);
+                TopDownProtocol.AddImageResults(image.Id, _poses.AsSpan(0, n), _boxes.AsSpan(0, n), info.InputWidth, info.InputHeight, _padding, results);
                 return n;
             }
         }
