@@ -133,10 +133,16 @@ namespace PoseRT.Tests.Models
             using var y = dy.forward(x);
             Assert.Equal(x.shape, y.shape);
             using var relu = nn.functional.relu(x);
-            // Zero residuals give a = (1, 0), b = (0, 0): ReLU (Table 1); variant C scales it by pi.
-            using var expected = variant == DyReluVariant.C ? relu.mul(dy.SpatialAttention(x)) : relu.alias();
+            // Zero residuals give a = (1, 0), b = (0, 0): ReLU (Table 1); variant C's zero spatial conv makes the
+            // attention uniform, pi = gamma / HW = 1/3 at every position, whatever the input.
+            using var expected = variant == DyReluVariant.C ? relu.div(3.0) : relu.alias();
             AssertClose(expected.data<float>().ToArray(), y);
             if (variant != DyReluVariant.C) Assert.True(y.eq(relu).all().item<bool>(), "fresh DY-ReLU differs from ReLU");
+            else
+            {
+                using var pi = dy.SpatialAttention(x);
+                AssertClose(Enumerable.Repeat(1f / 3, 15).ToArray(), pi);
+            }
         }
 
         [Fact]

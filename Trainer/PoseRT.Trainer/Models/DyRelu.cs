@@ -23,7 +23,7 @@ namespace PoseRT.Trainer.Models
     /// GAP -> FC(C, C/R) -> ReLU -> FC(C/R, 2K[C]) -> 2 sigmoid - 1, a = alpha + lambda_a da, b = beta + lambda_b db
     /// (equation 4). Variant C multiplies a and b by pi_hw = min(gamma softmax(z/tau)_hw, 1) (equation 5), computed
     /// here as pi * max_k(a x + b), which is the same because pi is never negative and is one multiply per element.
-    /// The second FC starts at zero so a fresh DY-ReLU-A/B is exactly ReLU (Table 1) and DY-ReLU-C is pi * ReLU.
+    /// The second FC and the spatial conv start at zero, so a fresh DY-ReLU-A/B is exactly ReLU (Table 1) and DY-ReLU-C is ReLU / 3.
     /// </summary>
     public sealed class DyRelu : nn.Module<Tensor, Tensor>
     {
@@ -56,8 +56,12 @@ namespace PoseRT.Trainer.Models
         /// <summary>
         /// Initialises the hyper function: second FC at zero (zero residuals: DY-ReLU starts as ReLU), first FC's bias at
         /// +0.1 so its ReLU units start alive (with zero FC2 weights, a unit that is dead for every input would never let
-        /// the FC2 weights, and so FC1, learn; C/R can be 1 in narrow layers), and the spatial conv at std 1/sqrt(C) so
-        /// the attention starts smooth (z/tau of order 0.1, pi near 1/3 everywhere) rather than peaked.
+        /// the FC2 weights, and so FC1, learn; C/R can be 1 in narrow layers), and the spatial conv at zero, so the
+        /// attention starts exactly uniform (pi = gamma/HW = 1/3 everywhere) and DY-ReLU-C starts as ReLU / 3.
+        /// The paper does not give this init. A random one (we tried std 1/sqrt(C), z/tau of order 0.1) multiplies
+        /// every activation by input-dependent noise of about 10%, and a tiny MobileNetV3 then stayed on the
+        /// "predict the mean heatmap" plateau where its static twin learned (docs/models.md, "DY-ReLU-C init");
+        /// from zero, the softmax's gradient still reaches the conv, so the attention is learned, not frozen.
         /// </summary>
         public void ResetHyperFunction()
         {
@@ -67,7 +71,7 @@ namespace PoseRT.Trainer.Models
             fc1.bias!.fill_(0.1);
             if (spatial is not null)
             {
-                nn.init.normal_(spatial.weight!, 0, 1.0 / Math.Sqrt(Channels));
+                spatial.weight!.zero_();
                 spatial.bias!.zero_();
             }
         }
