@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using PoseRT.Coco;
@@ -133,6 +134,36 @@ namespace PoseRT.Tests
             Assert.Contains("invalid COCO keypoint annotation file", ex.Message, StringComparison.Ordinal);
 
             Assert.Throws<FileNotFoundException>(() => CocoKeypointFile.Load(Path.Combine(dir, "missing.json")));
+        }
+
+        [Fact]
+        public void Lenient_load_leaves_out_bad_annotation_entries_and_reports_each()
+        {
+            var text = File.ReadAllText(MiniAnnotations);
+            int all = CocoKeypointFile.Load(MiniAnnotations).Annotations.Count;
+            var dir = RepoPaths.NewTempDir("lenient-ann");
+            var path = Path.Combine(dir, "a.json");
+            // Entry 1 loses num_keypoints, entry 0 points at an unknown image, and one more entry repeats entry 0's id.
+            var json = System.Text.Json.Nodes.JsonNode.Parse(text.Replace("\"num_keypoints\": 14,", string.Empty, StringComparison.Ordinal))!;
+            var anns = json["annotations"]!.AsArray();
+            long firstId = (long)anns[0]!["id"]!;
+            anns[0]!["image_id"] = 786;
+            anns[2]!["id"] = (long)anns[3]!["id"]!;
+            File.WriteAllText(path, json.ToJsonString());
+
+            var skipped = new List<CocoFormatException>();
+            var file = CocoKeypointFile.Load(path, skipped.Add);
+            Assert.Equal(all - 3, file.Annotations.Count);
+            Assert.Equal(new[] { 0, 1, 3 }, skipped.Select(e => e.EntryIndex));
+            Assert.Equal(new[] { "image_id", "num_keypoints", "id" }, skipped.Select(e => e.Field));
+            Assert.All(skipped, e => Assert.Equal(path, e.FilePath));
+            Assert.DoesNotContain(file.Annotations, a => a.Id == firstId);
+            // The strict load of the same file still fails on the first bad entry.
+            Assert.Throws<CocoFormatException>(() => CocoKeypointFile.Load(path));
+
+            // Structure errors are never skippable.
+            File.WriteAllText(path, text[..(text.Length / 2)]);
+            Assert.Throws<CocoFormatException>(() => CocoKeypointFile.Load(path, skipped.Add));
         }
     }
 }

@@ -18,7 +18,7 @@ namespace PoseRT.Coco
         private readonly Dictionary<long, CocoImage> _imagesById;
         private readonly Dictionary<long, List<CocoKeypointAnnotation>> _annotationsByImage;
 
-        /// <summary>Builds a file in memory (tests, converters); the same checks as <see cref="Load"/> apply.</summary>
+        /// <summary>Builds a file in memory (tests, converters); the same checks as <see cref="Load(string)"/> apply.</summary>
         public CocoKeypointFile(IReadOnlyList<CocoImage> images, IReadOnlyList<CocoKeypointAnnotation> annotations, IReadOnlyList<CocoCategory> categories, string source = "<memory>")
         {
             ArgumentNullException.ThrowIfNull(images);
@@ -135,10 +135,22 @@ namespace PoseRT.Coco
             });
         }
 
-        /// <summary>Reads and checks a keypoint annotation file.</summary>
+        /// <summary>Reads and checks a keypoint annotation file; any bad entry is an error (what an evaluator needs).</summary>
         /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
         /// <exception cref="CocoFormatException">The JSON is malformed, or an entry is missing a field or has a bad value.</exception>
-        public static CocoKeypointFile Load(string path)
+        public static CocoKeypointFile Load(string path) => Load(path, skippedAnnotation: null);
+
+        /// <summary>
+        /// Reads and checks a keypoint annotation file. With <paramref name="skippedAnnotation"/> set, a bad entry of
+        /// 'annotations' (a field missing or out of range, a wrong keypoint count, an unknown image or category, a
+        /// repeated id) is left out and reported to it instead of failing the whole file (what training on a large,
+        /// imperfect set needs); the file's structure, images and categories must still be valid.
+        /// </summary>
+        /// <param name="path">The annotation JSON.</param>
+        /// <param name="skippedAnnotation">Receives one error per annotation left out; null makes every error fatal.</param>
+        /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
+        /// <exception cref="CocoFormatException">The JSON is malformed, or an entry is bad and cannot be skipped.</exception>
+        public static CocoKeypointFile Load(string path, Action<CocoFormatException>? skippedAnnotation)
         {
             ArgumentNullException.ThrowIfNull(path);
             var dto = CocoJson.Read(path, CocoJsonContext.Default.AnnotationFileDto, "COCO keypoint annotation file");
@@ -163,32 +175,66 @@ namespace PoseRT.Coco
                 categories[i] = new CocoCategory(d.Id.Value, d.Name ?? string.Empty, (IReadOnlyList<string>?)d.Keypoints ?? Array.Empty<string>());
             }
 
-            const int values = CocoKeypoints.Count * 3;
-            var annotations = new CocoKeypointAnnotation[dto.Annotations!.Count];
-            for (int i = 0; i < annotations.Length; i++)
+            var annotations = new List<CocoKeypointAnnotation>(dto.Annotations!.Count);
+            HashSet<long>? imageIds = null, categoryIds = null, annotationIds = null;
+            if (skippedAnnotation is not null)
             {
-                var d = dto.Annotations[i] ?? throw CocoJson.NullEntry(path, "annotations", i);
-                if (!d.ImageId.HasValue) throw CocoJson.Missing(path, "annotations", i, null, "image_id");
-                long imageId = d.ImageId.Value;
-                if (!d.Id.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "id");
-                if (!d.CategoryId.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "category_id");
-                CocoJson.CheckKeypoints(d.Keypoints, values, path, "annotations", i, imageId);
-                // pycocotools reads num_keypoints (never recomputes it), so it must be there.
-                if (!d.NumKeypoints.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "num_keypoints");
-                if (d.NumKeypoints.Value < 0 || d.NumKeypoints.Value > CocoKeypoints.Count)
-                    throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "num_keypoints", $"is {d.NumKeypoints.Value}, expected 0 to {CocoKeypoints.Count}.");
-                var box = CocoJson.ReadBox(d.Bbox, path, "annotations", i, imageId, required: true);
-                if (!d.Area.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "area");
-                if (!double.IsFinite(d.Area.Value) || d.Area.Value < 0)
-                    throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "area", $"is {d.Area.Value}, expected a finite number >= 0.");
-                // A missing iscrowd means an ordinary person (COCO always writes 0 or 1).
-                int crowd = d.IsCrowd ?? 0;
-                if (crowd is not (0 or 1))
-                    throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "iscrowd", $"is {crowd}, expected 0 or 1.");
-                annotations[i] = new CocoKeypointAnnotation(d.Id.Value, imageId, d.CategoryId.Value, d.Keypoints!, d.NumKeypoints.Value, box, d.Area.Value, crowd == 1);
+                // The constructor rejects these references; checked here too so that a bad one skips one entry.
+                imageIds = new HashSet<long>();
+                foreach (var image in images) imageIds.Add(image.Id);
+                categoryIds = new HashSet<long>();
+                foreach (var category in categories) categoryIds.Add(category.Id);
+                annotationIds = new HashSet<long>();
+            }
+            for (int i = 0; i < dto.Annotations.Count; i++)
+            {
+                if (skippedAnnotation is null)
+                {
+                    annotations.Add(ReadAnnotation(dto.Annotations[i], path, i));
+                    continue;
+                }
+                try
+                {
+                    var a = ReadAnnotation(dto.Annotations[i], path, i);
+                    if (!imageIds!.Contains(a.ImageId))
+                        throw CocoFormatException.ForEntry(path, "annotations", i, a.ImageId, "image_id", $"{a.ImageId} is not in 'images'.");
+                    if (!categoryIds!.Contains(a.CategoryId))
+                        throw CocoFormatException.ForEntry(path, "annotations", i, a.ImageId, "category_id", $"{a.CategoryId} is not in 'categories'.");
+                    if (!annotationIds!.Add(a.Id))
+                        throw CocoFormatException.ForEntry(path, "annotations", i, a.ImageId, "id", $"{a.Id} is used by an earlier annotation too.");
+                    annotations.Add(a);
+                }
+                catch (CocoFormatException e)
+                {
+                    skippedAnnotation(e);
+                }
             }
 
             return new CocoKeypointFile(images, annotations, categories, path);
+        }
+
+        private static CocoKeypointAnnotation ReadAnnotation(AnnotationDto? d, string path, int i)
+        {
+            const int values = CocoKeypoints.Count * 3;
+            if (d is null) throw CocoJson.NullEntry(path, "annotations", i);
+            if (!d.ImageId.HasValue) throw CocoJson.Missing(path, "annotations", i, null, "image_id");
+            long imageId = d.ImageId.Value;
+            if (!d.Id.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "id");
+            if (!d.CategoryId.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "category_id");
+            CocoJson.CheckKeypoints(d.Keypoints, values, path, "annotations", i, imageId);
+            // pycocotools reads num_keypoints (never recomputes it), so it must be there.
+            if (!d.NumKeypoints.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "num_keypoints");
+            if (d.NumKeypoints.Value < 0 || d.NumKeypoints.Value > CocoKeypoints.Count)
+                throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "num_keypoints", $"is {d.NumKeypoints.Value}, expected 0 to {CocoKeypoints.Count}.");
+            var box = CocoJson.ReadBox(d.Bbox, path, "annotations", i, imageId, required: true);
+            if (!d.Area.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "area");
+            if (!double.IsFinite(d.Area.Value) || d.Area.Value < 0)
+                throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "area", $"is {d.Area.Value}, expected a finite number >= 0.");
+            // A missing iscrowd means an ordinary person (COCO always writes 0 or 1).
+            int crowd = d.IsCrowd ?? 0;
+            if (crowd is not (0 or 1))
+                throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "iscrowd", $"is {crowd}, expected 0 or 1.");
+            return new CocoKeypointAnnotation(d.Id.Value, imageId, d.CategoryId.Value, d.Keypoints!, d.NumKeypoints.Value, box, d.Area.Value, crowd == 1);
         }
     }
 }

@@ -133,11 +133,28 @@ namespace PoseRT.Tests.Data
             }
             Assert.Equal(2, failed);
 
-            // A wrong keypoint count is a malformed file: a clear error naming the entry, before training starts.
+            // A wrong keypoint count, or a person of an image that is not listed, loses that person only, with a
+            // warning naming the entry; the rest of the file still trains.
             first197388["keypoints"] = new JsonArray(1.0, 2.0, 2.0);
+            var second197388 = anns.Where(a => (long)a!["image_id"]! == 197388 && (int)a["num_keypoints"]! > 0).Skip(1).First()!;
+            second197388["image_id"] = 424242;
+            File.WriteAllText(ann, json.ToJsonString());
+            var w2 = new DataWarnings();
+            var lenient = new CocoPoseDataset(ann, images, PoseModelInfo.CocoDefault(), Augmentation.Paper, w2);
+            Assert.Equal(12 - 1 - 1 - 1, lenient.Count);
+            Assert.Equal(2, w2.Counts()["bad annotation"]);
+            Assert.Equal(1, w2.Counts()["missing image"]);
+            Assert.False(w2.Counts().ContainsKey("zero-area box")); // that person's entry is now the bad one
+            string messages = string.Join("\n", w2.Examples());
+            Assert.Contains("'keypoints' must hold 51 values", messages, StringComparison.Ordinal);
+            Assert.Contains("'image_id' 424242 is not in 'images'", messages, StringComparison.Ordinal);
+
+            // Broken structure cannot be skipped: still a clear error naming the file, before training starts.
+            json["images"] = null;
             File.WriteAllText(ann, json.ToJsonString());
             var e = Assert.Throws<CocoFormatException>(() => new CocoPoseDataset(ann, images, PoseModelInfo.CocoDefault(), Augmentation.Paper, new DataWarnings()));
-            Assert.Contains("keypoints", e.Message, StringComparison.Ordinal);
+            Assert.Contains("images", e.Message, StringComparison.Ordinal);
+            Assert.Contains(ann, e.Message, StringComparison.Ordinal);
         }
     }
 }

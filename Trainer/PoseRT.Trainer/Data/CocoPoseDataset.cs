@@ -29,10 +29,10 @@ namespace PoseRT.Trainer.Data
         /// <param name="imageDir">Folder holding the images' file_name entries.</param>
         /// <param name="info">Input size, heatmap stride, mean/std and channel order of the model to train.</param>
         /// <param name="augmentation">Augmentation (<see cref="Augmentation.Paper"/> for the paper's recipe).</param>
-        /// <param name="warnings">Receives the skipped-person warnings.</param>
-        /// <exception cref="CocoFormatException">The annotation file is malformed (its message names the entry and field).</exception>
+        /// <param name="warnings">Receives the skipped-person warnings, bad annotation entries (e.g. a wrong keypoint count) included.</param>
+        /// <exception cref="CocoFormatException">The annotation file is malformed beyond single entries (its message names the file and field).</exception>
         public CocoPoseDataset(string annotationFile, string imageDir, PoseModelInfo info, Augmentation augmentation, DataWarnings warnings)
-            : this(CocoKeypointFile.Load(annotationFile), imageDir, info, augmentation, warnings)
+            : this(CocoKeypointFile.Load(annotationFile, e => warnings.Add("bad annotation", e.Message)), imageDir, info, augmentation, warnings)
         {
         }
 
