@@ -70,6 +70,15 @@ namespace PoseRT.Tests.Training
             var lb = MetricsLog.Read(b.MetricsPath);
             Assert.Equal(la.Where(r => r.Type == "step").Select(r => (r.Step, r.Values["loss"])), lb.Where(r => r.Type == "step").Select(r => (r.Step, r.Values["loss"])));
             Assert.Equal(la.Where(r => r.Type == "epoch").Select(r => r.Values["loss"]), lb.Where(r => r.Type == "epoch").Select(r => r.Values["loss"]));
+            // So do its TensorBoard events: rebuilt on each resume, one file, the same scalars at the same steps
+            // (the RSS and speed columns differ between processes, the losses and learning rates must not).
+            Assert.Single(Directory.GetFiles(Path.Combine(split, MetricsLog.TensorBoardFolder)));
+            static bool Deterministic(string tag) => tag.EndsWith("/loss", StringComparison.Ordinal) || tag.EndsWith("/lr", StringComparison.Ordinal);
+            var ta = TensorBoardEvents.ReadScalars(Path.Combine(full, MetricsLog.TensorBoardFolder));
+            var tb = TensorBoardEvents.ReadScalars(Path.Combine(split, MetricsLog.TensorBoardFolder));
+            Assert.Contains(ta, s => s.Tag == "step/loss");
+            Assert.Equal(ta.Count, tb.Count);
+            Assert.Equal(ta.Where(s => Deterministic(s.Tag)), tb.Where(s => Deterministic(s.Tag)));
         }
 
         [Fact]

@@ -26,28 +26,43 @@ namespace PoseRT.Trainer.Training
         private readonly StreamWriter _writer;
         private readonly SummaryWriter? _tensorBoard;
 
+        /// <summary>Folder of the TensorBoard event files inside the run folder.</summary>
+        public const string TensorBoardFolder = "tensorboard";
+
         /// <summary>
         /// Opens the log in <paramref name="dir"/>. When resuming from <paramref name="resumeStep"/>, rows written
-        /// after that step by the interrupted process are dropped first, so the log reads as one clean run.
+        /// after that step by the interrupted process are dropped first, so the log reads as one clean run, and the
+        /// TensorBoard events are rebuilt from the rows kept (otherwise TensorBoard would draw the dropped steps and
+        /// their repeats on top of each other; its events then carry the rebuild's wall time). A fresh run starts both empty.
         /// </summary>
         public MetricsLog(string dir, long? resumeStep, bool tensorBoard = true)
         {
             Path = System.IO.Path.Combine(dir, FileName);
+            var kept = new List<MetricRecord>();
             if (resumeStep is { } keepUpTo && File.Exists(Path))
             {
-                var kept = new List<string>();
+                var lines = new List<string>();
                 foreach (var r in ReadLines(Path))
                 {
-                    if (r.Record.Step <= keepUpTo) kept.Add(r.Line);
+                    if (r.Record.Step > keepUpTo) continue;
+                    lines.Add(r.Line);
+                    kept.Add(r.Record);
                 }
-                AtomicFile.WriteAllText(Path, kept.Count == 0 ? "" : string.Join(Environment.NewLine, kept) + Environment.NewLine);
+                AtomicFile.WriteAllText(Path, lines.Count == 0 ? "" : string.Join(Environment.NewLine, lines) + Environment.NewLine);
             }
             else if (File.Exists(Path))
             {
                 File.Delete(Path);
             }
             _writer = new StreamWriter(new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true };
-            if (tensorBoard) _tensorBoard = utils.tensorboard.SummaryWriter(System.IO.Path.Combine(dir, "tensorboard"));
+            if (tensorBoard)
+            {
+                // The event files only mirror metrics.jsonl, so they are rewritten rather than trimmed in place.
+                string events = System.IO.Path.Combine(dir, TensorBoardFolder);
+                if (Directory.Exists(events)) Directory.Delete(events, recursive: true);
+                _tensorBoard = utils.tensorboard.SummaryWriter(events);
+                foreach (var r in kept) Mirror(r.Type, r.Step, r.Values);
+            }
         }
 
         /// <summary>Full path of metrics.jsonl.</summary>
@@ -72,13 +87,16 @@ namespace PoseRT.Trainer.Training
                 j.WriteEndObject();
             }
             _writer.WriteLine(Encoding.UTF8.GetString(ms.ToArray()));
-            if (_tensorBoard != null)
+            Mirror(type, step, values);
+        }
+
+        private void Mirror(string type, long step, IReadOnlyDictionary<string, double> values)
+        {
+            if (_tensorBoard == null) return;
+            int tbStep = (int)Math.Min(step, int.MaxValue);
+            foreach (var kv in values)
             {
-                int tbStep = (int)Math.Min(step, int.MaxValue);
-                foreach (var kv in values)
-                {
-                    if (double.IsFinite(kv.Value)) _tensorBoard.add_scalar(type + "/" + kv.Key, (float)kv.Value, tbStep);
-                }
+                if (double.IsFinite(kv.Value)) _tensorBoard.add_scalar(type + "/" + kv.Key, (float)kv.Value, tbStep);
             }
         }
 
