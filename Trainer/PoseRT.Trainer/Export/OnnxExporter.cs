@@ -164,14 +164,14 @@ namespace PoseRT.Trainer.Export
             {
                 var weight = conv.weight!;
                 long co = weight.shape[0], ci = weight.shape[1], k = weight.shape[2];
-                float[] w = weight.detach().contiguous().data<float>().ToArray();
-                float[] b = conv.bias is null ? new float[co] : conv.bias.detach().contiguous().data<float>().ToArray();
+                float[] w = OnnxGraphBuilder.HostFloats(weight);
+                float[] b = conv.bias is null ? new float[co] : OnnxGraphBuilder.HostFloats(conv.bias);
                 if (bn is not null)
                 {
-                    var gamma = bn.weight!.detach().data<float>().ToArray();
-                    var beta = bn.bias!.detach().data<float>().ToArray();
-                    var mean = bn.running_mean!.data<float>().ToArray();
-                    var variance = bn.running_var!.data<float>().ToArray();
+                    var gamma = OnnxGraphBuilder.HostFloats(bn.weight!);
+                    var beta = OnnxGraphBuilder.HostFloats(bn.bias!);
+                    var mean = OnnxGraphBuilder.HostFloats(bn.running_mean!);
+                    var variance = OnnxGraphBuilder.HostFloats(bn.running_var!);
                     long per = ci * k * k;
                     for (long o = 0; o < co; o++)
                     {

@@ -45,8 +45,14 @@ namespace PoseRT.Trainer.Export
         /// <summary>Adds a float initializer from a tensor (copied to the CPU as float32).</summary>
         public string Float(string name, Tensor tensor, params long[] dims)
         {
+            return Float(name, HostFloats(tensor), dims.Length == 0 ? tensor.shape : dims);
+        }
+
+        /// <summary>A copy of a tensor's values in host memory, whatever its device (data() reads CPU tensors only).</summary>
+        public static float[] HostFloats(Tensor tensor)
+        {
             using var c = tensor.detach().to(ScalarType.Float32).cpu().contiguous();
-            return Float(name, c.data<float>().ToArray(), dims.Length == 0 ? c.shape : dims);
+            return c.data<float>().ToArray();
         }
 
         /// <summary>Adds an int64 initializer (shapes, axes).</summary>
