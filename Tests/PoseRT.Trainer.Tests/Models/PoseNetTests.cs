@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using PoseRT.Trainer.Models;
+using PoseRT.Trainer.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -146,6 +147,43 @@ namespace PoseRT.Tests.Models
             {
                 dir.Delete(true);
             }
+        }
+
+        [Fact]
+        public void Weights_load_by_content_whatever_the_file_name_says()
+        {
+            ModelTestUtil.Init();
+            var dir = Directory.CreateTempSubdirectory("posert-weights-");
+            try
+            {
+                var options = PoseNetOptions.Tiny();
+                using var a = PoseNet.Create(options);
+                ModelTestUtil.Randomize(a, 6);
+                // A training run writes TorchSharp weights named best.pt / final.pt; a PyTorch state_dict may be named anything.
+                var torchSharp = Path.Combine(dir.FullName, TrainingSession.BestModelFile);
+                TrainingSession.SaveWeights(a, torchSharp);
+                var pyTorch = Path.Combine(dir.FullName, "weights.bin");
+                PoseNetWeights.Save(a, pyTorch, WeightFormat.PyTorch);
+                Assert.Equal(WeightFormat.TorchSharp, PoseNetWeights.Detect(torchSharp));
+                Assert.Equal(WeightFormat.PyTorch, PoseNetWeights.Detect(pyTorch));
+                foreach (var path in new[] { torchSharp, pyTorch })
+                {
+                    using var b = PoseNet.Create(options);
+                    PoseNetWeights.Load(b, path);
+                    Assert.Equal(StateValues(a), StateValues(b));
+                }
+            }
+            finally
+            {
+                dir.Delete(true);
+            }
+        }
+
+        private static float[] StateValues(PoseNet model)
+        {
+            var all = new System.Collections.Generic.List<float>();
+            foreach (var (_, t) in model.state_dict()) all.AddRange(t.to(ScalarType.Float32).data<float>().ToArray());
+            return all.ToArray();
         }
 
         [Theory]

@@ -34,7 +34,7 @@ namespace PoseRT.Trainer.Commands
                     if (weightsPath is null && !result.GetValue(untrained))
                         throw new ArgumentException("Give --weights FILE, or --untrained to export freshly initialised weights.");
                     using var net = PoseNet.Create(options);
-                    if (weightsPath is not null) LoadWeights(net, weightsPath);
+                    if (weightsPath is not null) PoseNetWeights.Load(net, weightsPath);
                     net.eval();
                     var path = result.GetValue(output)!;
                     OnnxExporter.Export(net, OnnxExporter.Describe(net, result.GetValue(provenance) ?? ""), path);
@@ -55,27 +55,6 @@ namespace PoseRT.Trainer.Commands
                 }
             });
             return command;
-        }
-
-        // `posert-train train` writes best.pt / final.pt with Module.save (TorchSharp format) although .pt names a
-        // PyTorch state_dict for PoseNetWeights, so a .pt file that is not a state_dict is tried as TorchSharp weights.
-        private static void LoadWeights(PoseNet net, string path)
-        {
-            try
-            {
-                PoseNetWeights.Load(net, path);
-            }
-            catch (InvalidDataException first) when (PoseNetWeights.FormatOf(path) == WeightFormat.PyTorch)
-            {
-                try
-                {
-                    PoseNetWeights.Load(net, path, WeightFormat.TorchSharp);
-                }
-                catch (InvalidDataException)
-                {
-                    throw first;
-                }
-            }
         }
     }
 }

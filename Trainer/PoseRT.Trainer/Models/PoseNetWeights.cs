@@ -24,7 +24,7 @@ namespace PoseRT.Trainer.Models
     /// </summary>
     public static class PoseNetWeights
     {
-        /// <summary>The format implied by a file name: .pt/.pth are PyTorch state_dicts, anything else TorchSharp.</summary>
+        /// <summary>The format <see cref="Save"/> writes for a file name: .pt/.pth are PyTorch state_dicts, anything else TorchSharp.</summary>
         public static WeightFormat FormatOf(string path)
         {
             var ext = Path.GetExtension(path);
@@ -53,7 +53,21 @@ namespace PoseRT.Trainer.Models
         }
 
         /// <summary>
-        /// Loads weights saved by <see cref="Save"/> (or a matching PyTorch state_dict) into <paramref name="model"/>.
+        /// The format of an existing weights file, from its first bytes: PyTorch's torch.save (and PyBridge) write a zip
+        /// archive, TorchSharp its own stream. The training run's best.pt / final.pt / checkpoint weights are TorchSharp
+        /// (byte-identical resume is tested on them), so a .pt name alone does not tell.
+        /// </summary>
+        public static WeightFormat Detect(string path)
+        {
+            Span<byte> head = stackalloc byte[4];
+            using var f = File.OpenRead(path);
+            int n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            return n == 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4 ? WeightFormat.PyTorch : WeightFormat.TorchSharp;
+        }
+
+        /// <summary>
+        /// Loads weights saved by <see cref="Save"/>, by a training run, or a matching PyTorch state_dict into
+        /// <paramref name="model"/>; without <paramref name="format"/> the file's content decides (<see cref="Detect"/>).
         /// Throws <see cref="FileNotFoundException"/> for a missing file and <see cref="InvalidDataException"/> naming the
         /// file for a corrupt one or one whose tensors do not fit the model.
         /// </summary>
@@ -62,7 +76,7 @@ namespace PoseRT.Trainer.Models
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(path);
             if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
-            var f = format ?? FormatOf(path);
+            var f = format ?? Detect(path);
             try
             {
                 if (f == WeightFormat.PyTorch) model.load_py(path, strict: true);
