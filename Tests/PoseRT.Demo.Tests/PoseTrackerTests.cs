@@ -97,6 +97,33 @@ namespace PoseRT.Tests
         }
 
         [Fact]
+        public void A_person_the_detector_still_finds_keeps_their_id_through_failed_poses()
+        {
+            var tracker = new PoseTracker(new TrackerOptions { DetectEvery = 100, MaxMisses = 1 });
+            var a = new BoundingBox(100, 100, 100, 300);
+            tracker.AddDetections(new[] { a }, new[] { 0.9f }, W, H);
+            Assert.Equal(new[] { 1 }, Step(tracker, _ => true));
+            // Five frames where the pose model fails but the detector (asked for every frame) still sees the person:
+            // nothing is reported, the track survives far beyond MaxMisses, and its box follows the detections.
+            for (int f = 1; f <= 5; f++)
+            {
+                Assert.Empty(Step(tracker, _ => false));
+                Assert.True(tracker.NeedsDetection);
+                var moved = new BoundingBox(100 + 10 * f, 100, 100, 300);
+                tracker.AddDetections(new[] { moved }, new[] { 0.9f }, W, H);
+                Assert.Equal(1, tracker.Count);
+                var boxes = new BoundingBox[8];
+                tracker.GetBoxes(boxes, new float[8]);
+                Assert.Equal(moved, boxes[0]);
+            }
+            Assert.Equal(new[] { 1 }, Step(tracker, _ => true));
+            // Without the detector's support the same failure drops it after MaxMisses + 1 frames.
+            Assert.Empty(Step(tracker, _ => false));
+            Assert.Empty(Step(tracker, _ => false));
+            Assert.Equal(0, tracker.Count);
+        }
+
+        [Fact]
         public void A_pose_whose_keypoints_scatter_over_the_image_loses_the_track_instead_of_growing_its_box()
         {
             var prev = new BoundingBox(100, 100, 100, 200);

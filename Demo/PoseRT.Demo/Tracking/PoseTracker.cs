@@ -25,7 +25,11 @@ namespace PoseRT.Demo.Tracking
         /// <summary>A pose with fewer visible keypoints counts as lost.</summary>
         public int MinVisibleKeypoints { get; set; } = 4;
 
-        /// <summary>Frames a track may stay lost (kept with its last box, forcing re-detection) before it is dropped.</summary>
+        /// <summary>
+        /// Frames a track may stay lost, with neither a good pose nor a matching detection (kept with its last box, forcing
+        /// re-detection), before it is dropped. While the detector still finds the person the track and its id are kept
+        /// even if the pose model fails there; its pose is just not reported.
+        /// </summary>
         public int MaxMisses { get; set; } = 2;
 
         /// <summary>Smallest match score (mean of box IoU and the fraction of the track's keypoints inside the detection) that links a detection to a track.</summary>
@@ -57,6 +61,8 @@ namespace PoseRT.Demo.Tracking
             public float BoxScore;
             public int Misses;
             public bool HasPose;
+            public bool PoseLost;
+            public bool Detected;
             public Pose LastPose;
         }
 
@@ -130,9 +136,10 @@ namespace PoseRT.Demo.Tracking
                 _detectionUsed[bestD] = true;
                 ref Track track = ref _tracks[bestT];
                 track.BoxScore = scores[bestD];
+                track.Detected = true;
                 // A track that follows its keypoints keeps that tighter box while it agrees with the detector;
                 // a lost track, or one whose box has drifted from the detection, is re-anchored on the detection.
-                if (track.Misses > 0 || !track.HasPose || IoU(track.Box, boxes[bestD]) < 0.5f) track.Box = boxes[bestD];
+                if (track.PoseLost || !track.HasPose || IoU(track.Box, boxes[bestD]) < 0.5f) track.Box = boxes[bestD];
             }
             if (_options.SinglePerson)
             {
@@ -179,14 +186,18 @@ namespace PoseRT.Demo.Tracking
                 {
                     track.Misses = 0;
                     track.HasPose = true;
+                    track.PoseLost = false;
                     track.LastPose = poses[t];
                     track.Box = next;
                 }
                 else
                 {
-                    track.Misses++;
+                    // A person the detector found this frame is still there: the pose failed, the track did not.
+                    track.PoseLost = true;
+                    if (!track.Detected) track.Misses++;
                     _lostSinceDetection = true;
                 }
+                track.Detected = false;
             }
             // Drop tracks lost too long, and the younger of two tracks that converged on one person.
             for (int t = _count - 1; t >= 0; t--)
@@ -204,7 +215,7 @@ namespace PoseRT.Demo.Tracking
             int written = 0;
             for (int t = 0; t < _count && written < output.Length; t++)
             {
-                if (_tracks[t].Misses != 0) continue;
+                if (_tracks[t].PoseLost) continue;
                 output[written++] = new TrackedPose(_tracks[t].Id, _tracks[t].LastPose);
             }
             return written;
@@ -300,7 +311,7 @@ namespace PoseRT.Demo.Tracking
 
         private void Start(in BoundingBox box, float score)
         {
-            _tracks[_count++] = new Track { Id = _nextId++, Box = box, BoxScore = score };
+            _tracks[_count++] = new Track { Id = _nextId++, Box = box, BoxScore = score, Detected = true };
         }
 
         private void RemoveAt(int index)
