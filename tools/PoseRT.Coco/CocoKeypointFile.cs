@@ -48,12 +48,9 @@ namespace PoseRT.Coco
             for (int i = 0; i < annotations.Count; i++)
             {
                 var a = annotations[i];
-                if (!annotationIds.Add(a.Id))
-                    throw CocoFormatException.ForEntry(source, "annotations", i, a.ImageId, "id", $"{a.Id} is used by an earlier annotation too.");
-                if (!_imagesById.ContainsKey(a.ImageId))
-                    throw CocoFormatException.ForEntry(source, "annotations", i, a.ImageId, "image_id", $"{a.ImageId} is not in 'images'.");
-                if (!categoryIds.Contains(a.CategoryId))
-                    throw CocoFormatException.ForEntry(source, "annotations", i, a.ImageId, "category_id", $"{a.CategoryId} is not in 'categories'.");
+                var error = ReferenceError(source, i, a, annotationIds, _imagesById.ContainsKey, categoryIds);
+                if (error is not null) throw error;
+                annotationIds.Add(a.Id);
                 if (!_annotationsByImage.TryGetValue(a.ImageId, out var list))
                 {
                     list = new List<CocoKeypointAnnotation>();
@@ -179,7 +176,7 @@ namespace PoseRT.Coco
             HashSet<long>? imageIds = null, categoryIds = null, annotationIds = null;
             if (skippedAnnotation is not null)
             {
-                // The constructor rejects these references; checked here too so that a bad one skips one entry.
+                // The constructor rejects bad references; checked here first so that a bad one skips one entry.
                 imageIds = new HashSet<long>();
                 foreach (var image in images) imageIds.Add(image.Id);
                 categoryIds = new HashSet<long>();
@@ -196,12 +193,9 @@ namespace PoseRT.Coco
                 try
                 {
                     var a = ReadAnnotation(dto.Annotations[i], path, i);
-                    if (!imageIds!.Contains(a.ImageId))
-                        throw CocoFormatException.ForEntry(path, "annotations", i, a.ImageId, "image_id", $"{a.ImageId} is not in 'images'.");
-                    if (!categoryIds!.Contains(a.CategoryId))
-                        throw CocoFormatException.ForEntry(path, "annotations", i, a.ImageId, "category_id", $"{a.CategoryId} is not in 'categories'.");
-                    if (!annotationIds!.Add(a.Id))
-                        throw CocoFormatException.ForEntry(path, "annotations", i, a.ImageId, "id", $"{a.Id} is used by an earlier annotation too.");
+                    var error = ReferenceError(path, i, a, annotationIds!, imageIds!.Contains, categoryIds!);
+                    if (error is not null) throw error;
+                    annotationIds!.Add(a.Id);
                     annotations.Add(a);
                 }
                 catch (CocoFormatException e)
@@ -211,6 +205,18 @@ namespace PoseRT.Coco
             }
 
             return new CocoKeypointFile(images, annotations, categories, path);
+        }
+
+        /// <summary>What is wrong with an annotation's id, image or category reference, or null when nothing is.</summary>
+        private static CocoFormatException? ReferenceError(string source, int index, CocoKeypointAnnotation a, HashSet<long> earlierIds, Func<long, bool> hasImage, HashSet<long> categoryIds)
+        {
+            if (earlierIds.Contains(a.Id))
+                return CocoFormatException.ForEntry(source, "annotations", index, a.ImageId, "id", $"{a.Id} is used by an earlier annotation too.");
+            if (!hasImage(a.ImageId))
+                return CocoFormatException.ForEntry(source, "annotations", index, a.ImageId, "image_id", $"{a.ImageId} is not in 'images'.");
+            if (!categoryIds.Contains(a.CategoryId))
+                return CocoFormatException.ForEntry(source, "annotations", index, a.ImageId, "category_id", $"{a.CategoryId} is not in 'categories'.");
+            return null;
         }
 
         private static CocoKeypointAnnotation ReadAnnotation(AnnotationDto? d, string path, int i)
