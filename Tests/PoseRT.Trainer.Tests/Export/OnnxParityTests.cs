@@ -25,7 +25,16 @@ namespace PoseRT.Tests.Export
         {
             foreach (var b in Enum.GetValues<BackboneKind>())
                 foreach (var a in Enum.GetValues<ActivationKind>())
-                    yield return new object[] { ModelNames.Name(b), ModelNames.Name(a) };
+                    foreach (var f in Enum.GetValues<DyReluGraphForm>())
+                        if (f == DyReluGraphForm.Fused || IsDynamic(a))
+                            yield return new object[] { ModelNames.Name(b), ModelNames.Name(a), f };
+        }
+
+        private static bool IsDynamic(ActivationKind a) => a is ActivationKind.DyReluA or ActivationKind.DyReluB or ActivationKind.DyReluC;
+
+        public static IEnumerable<object[]> Forms()
+        {
+            foreach (var f in Enum.GetValues<DyReluGraphForm>()) yield return new object[] { f };
         }
 
         /// <summary>
@@ -34,7 +43,7 @@ namespace PoseRT.Tests.Export
         /// </summary>
         [Theory]
         [MemberData(nameof(AllCombinations))]
-        public void Exported_model_matches_torch_at_small_input(string backbone, string activation)
+        public void Exported_model_matches_torch_at_small_input(string backbone, string activation, DyReluGraphForm form)
         {
             var options = new PoseNetOptions
             {
@@ -45,37 +54,39 @@ namespace PoseRT.Tests.Export
                 InputHeight = 64,
                 InputWidth = 32,
             };
-            CheckParity(options, new[] { 1, 2 }, seed: backbone.Length * 31 + activation.Length);
+            CheckParity(options, new[] { 1, 2 }, seed: backbone.Length * 31 + activation.Length, form);
         }
 
         /// <summary>Table 4 mixes: DY-ReLU-B backbone with DY-ReLU-C head, and ReLU backbone with DY-ReLU-A head.</summary>
         [Theory]
-        [InlineData("dyrelu_b", "dyrelu_c")]
-        [InlineData("relu", "dyrelu_a")]
-        public void Exported_model_matches_torch_with_different_head_activation(string backboneAct, string headAct)
+        [InlineData("dyrelu_b", "dyrelu_c", DyReluGraphForm.Fused)]
+        [InlineData("relu", "dyrelu_a", DyReluGraphForm.Fused)]
+        [InlineData("dyrelu_c", "dyrelu_a", DyReluGraphForm.Reference)]
+        public void Exported_model_matches_torch_with_different_head_activation(string backboneAct, string headAct, DyReluGraphForm form)
         {
             var options = PoseNetOptions.Tiny(ModelNames.ParseActivation(backboneAct));
             options.HeadActivation = ModelNames.ParseActivation(headAct);
             options.InputHeight = 64;
             options.InputWidth = 96;
-            CheckParity(options, new[] { 2 }, seed: 7);
+            CheckParity(options, new[] { 2 }, seed: 7, form);
         }
 
         /// <summary>The shipped configuration at full size: MobileNetV3-Large, DY-ReLU-C, 256x192.</summary>
-        [Fact]
-        public void Exported_model_matches_torch_at_full_size()
+        [Theory]
+        [MemberData(nameof(Forms))]
+        public void Exported_model_matches_torch_at_full_size(DyReluGraphForm form)
         {
-            CheckParity(new PoseNetOptions(), new[] { 1, 2 }, seed: 11);
+            CheckParity(new PoseNetOptions(), new[] { 1, 2 }, seed: 11, form);
         }
 
-        private void CheckParity(PoseNetOptions options, int[] batches, long seed)
+        private void CheckParity(PoseNetOptions options, int[] batches, long seed, DyReluGraphForm form)
         {
             ModelTestUtil.Init();
             using var scope = torch.NewDisposeScope();
             using var model = PoseNet.Create(options);
             ModelTestUtil.Randomize(model, seed);
             model.eval();
-            var bytes = OnnxExporter.Build(model, OnnxExporter.Describe(model)).ToByteArray();
+            var bytes = OnnxExporter.Build(model, OnnxExporter.Describe(model), new OnnxExportOptions { DyReluForm = form }).ToByteArray();
             foreach (int n in batches)
             {
                 var x = ModelTestUtil.RandomInput(seed + n, n, 3, options.InputHeight, options.InputWidth);
@@ -92,7 +103,7 @@ namespace PoseRT.Tests.Export
                 Assert.Equal(shape.Select(d => (int)d).ToArray(), dims);
                 float diff = ModelTestUtil.MaxAbsDiff(expected, actual);
                 float std = ModelTestUtil.Std(expected);
-                output.WriteLine($"{options.ArchitectureName} {options.ActivationName} batch {n}: max |diff| {diff:E2}, output std {std:F3}");
+                output.WriteLine($"{options.ArchitectureName} {options.ActivationName} {form} batch {n}: max |diff| {diff:E2}, output std {std:F3}");
                 // An output near zero, or one that ignores the input, would pass any tolerance: require O(1) heatmaps
                 // that differ between the two images of a batch.
                 Assert.True(std > 0.05, $"output std {std} is too small for the parity check to mean anything");

@@ -22,7 +22,9 @@ namespace PoseRT.Trainer.Commands
             command.Options.Add(output);
             var benchmark = new Option<int>("--benchmark") { Description = "After writing, time N runs of the file in ONNX Runtime (CPU, batch 2) and print the median", DefaultValueFactory = _ => 0 };
             var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for --benchmark", DefaultValueFactory = _ => 1 };
+            var graph = new Option<DyReluGraphForm>("--dyrelu-graph") { Description = "How DY-ReLU is written: Fused (fastest, default) or Reference (equations 4-5 transcribed); both compute the same function", DefaultValueFactory = _ => DyReluGraphForm.Fused };
             command.Options.Add(provenance);
+            command.Options.Add(graph);
             command.Options.Add(benchmark);
             command.Options.Add(threads);
             command.SetAction(result =>
@@ -37,7 +39,7 @@ namespace PoseRT.Trainer.Commands
                     if (weightsPath is not null) PoseNetWeights.Load(net, weightsPath);
                     net.eval();
                     var path = result.GetValue(output)!;
-                    OnnxExporter.Export(net, OnnxExporter.Describe(net, result.GetValue(provenance) ?? ""), path);
+                    OnnxExporter.Export(net, OnnxExporter.Describe(net, result.GetValue(provenance) ?? ""), path, new OnnxExportOptions { DyReluForm = result.GetValue(graph) });
                     Console.WriteLine($"Wrote {path}: {options.ArchitectureName} ({options.ActivationName}), input image [N,3,{options.InputHeight},{options.InputWidth}], output heatmaps [N,{options.Keypoints},{options.InputHeight / 4},{options.InputWidth / 4}].");
                     int runs = result.GetValue(benchmark);
                     if (runs > 0)

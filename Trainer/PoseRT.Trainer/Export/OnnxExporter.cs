@@ -21,7 +21,7 @@ namespace PoseRT.Trainer.Export
     /// named after the module parameters (<c>backbone.blocks.3.expand.conv.weight</c>; a folded conv gains a
     /// <c>.conv.bias</c>); export-only constants end in <c>.coef_scale</c>, <c>.coef_offset</c> and similar.
     /// </summary>
-    public static class OnnxExporter
+    public static partial class OnnxExporter
     {
         /// <summary>ONNX operator set version written.</summary>
         public const int Opset = 17;
@@ -61,19 +61,20 @@ namespace PoseRT.Trainer.Export
         }
 
         /// <summary>
-        /// Exports <paramref name="model"/> to <paramref name="path"/> (written to a temporary file, then renamed).
+        /// Exports <paramref name="model"/> to <paramref name="path"/> (written to a temporary file, then renamed);
+        /// <paramref name="exportOptions"/> chooses among equivalent graphs (default: <see cref="OnnxExportOptions.Default"/>).
         /// <paramref name="info"/> must agree with the model (input size, keypoint count, stride 4); its architecture and
         /// activation are replaced by the model's own names. Throws <see cref="ArgumentException"/> naming a mismatch.
         /// </summary>
-        public static void Export(PoseNet model, PoseModelInfo info, string path)
+        public static void Export(PoseNet model, PoseModelInfo info, string path, OnnxExportOptions? exportOptions = null)
         {
             ArgumentNullException.ThrowIfNull(path);
-            var proto = Build(model, info);
+            var proto = Build(model, info, exportOptions);
             AtomicFile.Write(path, proto.WriteTo);
         }
 
-        /// <summary>Builds the ONNX model in memory.</summary>
-        public static ModelProto Build(PoseNet model, PoseModelInfo info)
+        /// <summary>Builds the ONNX model in memory (<paramref name="exportOptions"/>: graph choices, by default the fastest).</summary>
+        public static ModelProto Build(PoseNet model, PoseModelInfo info, OnnxExportOptions? exportOptions = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(info);
@@ -90,7 +91,7 @@ namespace PoseRT.Trainer.Export
             g.Graph.Name = "posert_" + o.ArchitectureName;
             g.Unique(InputName);
             g.Graph.Input.Add(G.TensorValue(InputName, "N", 3, o.InputHeight, o.InputWidth));
-            var exporter = new Emitter(g);
+            var exporter = new Emitter(g, exportOptions ?? OnnxExportOptions.Default);
             var shape = new Shape(3, o.InputHeight, o.InputWidth);
             string x = InputName;
             using (torch.no_grad())
@@ -147,20 +148,38 @@ namespace PoseRT.Trainer.Export
             public long W;
         }
 
-        private sealed class Emitter
+        private sealed record FoldedConv(float[] Weight, float[] Bias, long OutChannels, long InChannelsPerGroup, long Kernel, long Stride, long Groups)
+        {
+            public long InChannels => InChannelsPerGroup * Groups;
+        }
+
+        private sealed record ConvSource(string Input, FoldedConv Conv);
+
+        private sealed partial class Emitter
         {
             private readonly G g;
+            private readonly OnnxExportOptions options;
 
-            public Emitter(G g) => this.g = g;
+            public Emitter(G g, OnnxExportOptions options)
+            {
+                this.g = g;
+                this.options = options;
+            }
 
             public string ConvBnAct(ConvBnAct layer, string x, string prefix, ref Shape s)
             {
-                x = Conv(layer.Conv, layer.Bn, x, prefix + ".conv", ref s, layer.Stride, layer.Groups);
+                var input = x;
+                x = Conv(layer.Conv, layer.Bn, x, prefix + ".conv", ref s, layer.Stride, layer.Groups, out var folded);
+                if (layer.Act is DyRelu dy && options.DyReluForm == DyReluGraphForm.Fused)
+                    return FusedDynamicRelu(dy, x, prefix + ".act", s, new ConvSource(input, folded));
                 return layer.Act is null ? x : Activation(layer.Act, x, prefix + ".act", s);
             }
 
             /// <summary>A convolution; with <paramref name="bn"/> its eval-mode affine map is folded into weight and bias.</summary>
-            public string Conv(Conv2d conv, BatchNorm2d? bn, string x, string prefix, ref Shape s, long stride, long groups)
+            public string Conv(Conv2d conv, BatchNorm2d? bn, string x, string prefix, ref Shape s, long stride, long groups) =>
+                Conv(conv, bn, x, prefix, ref s, stride, groups, out _);
+
+            public string Conv(Conv2d conv, BatchNorm2d? bn, string x, string prefix, ref Shape s, long stride, long groups, out FoldedConv folded)
             {
                 var weight = conv.weight!;
                 long co = weight.shape[0], ci = weight.shape[1], k = weight.shape[2];
@@ -187,6 +206,7 @@ namespace PoseRT.Trainer.Export
                     G.Ints("kernel_shape", k, k), G.Ints("strides", stride, stride), G.Ints("pads", pad, pad, pad, pad),
                     G.Ints("dilations", 1, 1), G.Int("group", groups));
                 s = new Shape(co, (s.H + 2 * pad - k) / stride + 1, (s.W + 2 * pad - k) / stride + 1);
+                folded = new FoldedConv(w, b, co, ci, k, stride, groups);
                 return y;
             }
 
