@@ -28,7 +28,6 @@ namespace PoseRT.Runtime
             var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
             try
             {
-                if (options.CpuThreads > 0) so.IntraOpNumThreads = options.CpuThreads;
                 string list = string.Join(", ", available);
                 switch (options.Provider)
                 {
@@ -89,6 +88,12 @@ namespace PoseRT.Runtime
                         chosen = ExecutionProvider.Cpu;
                         report = $"CPU (auto; {notes})";
                         break;
+                }
+                if (chosen == ExecutionProvider.Cpu)
+                {
+                    // Crops: every run is single-threaded and the estimator runs slices of the batch side by side.
+                    if (options.CpuParallelism == CpuParallelism.Crops) so.IntraOpNumThreads = 1;
+                    else if (options.CpuThreads > 0) so.IntraOpNumThreads = options.CpuThreads;
                 }
                 return so;
             }

@@ -22,14 +22,16 @@ namespace PoseRT.Runtime
     /// <see cref="InvalidOperationException"/> at once (it never waits and never mixes buffers). Use one
     /// estimator per thread for parallel work; their sessions are independent. Properties are immutable
     /// after construction and safe to read from any thread.</para>
-    /// <para>Dispose releases the native session and buffers; it must not overlap a running call.</para>
+    /// <para>With the CPU provider and <see cref="CpuParallelism.Crops"/> (the default), an instance keeps
+    /// <see cref="PoseEstimatorOptions.CpuThreads"/> - 1 background threads that run their share of each call's crops
+    /// while the calling thread runs its own; they idle on a semaphore between calls.</para>
+    /// <para>Dispose releases the native session, buffers and threads; it must not overlap a running call.</para>
     /// </remarks>
     public sealed class PoseEstimator : IDisposable
     {
         private readonly string _source;
         private readonly InferenceSession _session;
         private readonly SessionOptions _sessionOptions;
-        private readonly RunOptions _runOptions = new RunOptions();
         private readonly string _inputName;
         private readonly string _outputName;
         private readonly int _fixedBatch;      // > 0 when the model's batch dimension is fixed
@@ -50,8 +52,7 @@ namespace PoseRT.Runtime
         private readonly float[] _darkScratch;
         private readonly Keypoint[] _peaks;
         private readonly CropTransform[] _transforms;
-        private readonly OrtIoBinding?[] _bindings;
-        private readonly List<IDisposable> _ortValues = new List<IDisposable>();
+        private readonly SessionRunner _runner;
         private int _busy;
         private bool _disposed;
 
@@ -63,7 +64,9 @@ namespace PoseRT.Runtime
             _sessionOptions = sessionOptions;
             ModelInfo = info;
             Provider = provider;
-            ProviderReport = providerReport;
+            ProviderReport = provider == ExecutionProvider.Cpu && options.CropWorkers > 1
+                ? $"{providerReport}; {options.CropWorkers} threads, each running its share of the crops"
+                : providerReport;
             _flip = options.FlipTest;
             _refinement = options.Refinement;
             _threshold = options.KeypointScoreThreshold;
@@ -95,7 +98,9 @@ namespace PoseRT.Runtime
             _darkScratch = new float[_codec.DarkScratchLength];
             _peaks = new Keypoint[info.KeypointCount];
             _transforms = new CropTransform[Math.Max(1, _capacity / perBox)];
-            _bindings = new OrtIoBinding?[_capacity + 1];
+            _runner = new SessionRunner(session, _inputName, _outputName, _input, _output,
+                new long[] { 0, 3, info.InputHeight, info.InputWidth }, new long[] { 0, info.KeypointCount, info.HeatmapHeight, info.HeatmapWidth },
+                provider == ExecutionProvider.Cpu && _fixedBatch == 0 ? options.CropWorkers : 1);
 
             // One run now, so a model whose real output shape differs from what its description promises
             // fails here, naming the problem, rather than on the first frame.
@@ -105,7 +110,7 @@ namespace PoseRT.Runtime
             }
             catch (OnnxRuntimeException e)
             {
-                foreach (var v in _ortValues) v.Dispose();
+                _runner.Dispose();
                 throw new InvalidPoseModelException(
                     $"{source}: a test run failed. A PoseRT model maps [N, 3, {info.InputHeight}, {info.InputWidth}] to heatmaps " +
                     $"[N, {info.KeypointCount}, {info.HeatmapHeight}, {info.HeatmapWidth}]; ONNX Runtime says: {e.Message}", e);
@@ -431,26 +436,9 @@ namespace PoseRT.Runtime
 
         private void Run(int batch)
         {
-            var binding = _bindings[batch];
-            if (binding == null)
-            {
-                // First run with this batch size: bind OrtValues over slices of the pinned buffers, once.
-                var info = ModelInfo;
-                var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-                    new Memory<float>(_input, 0, batch * _cropLength), new long[] { batch, 3, info.InputHeight, info.InputWidth });
-                _ortValues.Add(input);
-                var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-                    new Memory<float>(_output, 0, batch * _heatmapLength), new long[] { batch, info.KeypointCount, info.HeatmapHeight, info.HeatmapWidth });
-                _ortValues.Add(output);
-                binding = _session.CreateIoBinding();
-                _ortValues.Add(binding);
-                binding.BindInput(_inputName, input);
-                binding.BindOutput(_outputName, output);
-                _bindings[batch] = binding;
-            }
             try
             {
-                _session.RunWithBinding(_runOptions, binding);
+                _runner.Run(batch);
             }
             catch (OnnxRuntimeException e) when (_warm)
             {
@@ -471,11 +459,9 @@ namespace PoseRT.Runtime
             {
                 if (_disposed) return;
                 _disposed = true;
-                for (int i = _ortValues.Count - 1; i >= 0; i--) _ortValues[i].Dispose();
-                _ortValues.Clear();
+                _runner.Dispose();
                 _session.Dispose();
                 _sessionOptions.Dispose();
-                _runOptions.Dispose();
             }
             finally
             {

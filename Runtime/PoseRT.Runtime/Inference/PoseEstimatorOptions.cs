@@ -19,6 +19,20 @@ namespace PoseRT.Runtime
         DirectML,
     }
 
+    /// <summary>How the CPU provider uses several threads.</summary>
+    public enum CpuParallelism
+    {
+        /// <summary>
+        /// Each thread runs its own share of the crops of a run with single-threaded operators: with the flip test,
+        /// one person's crop and its mirror run side by side on two cores. Fastest measured on small CPUs for every
+        /// batch of two or more crops; a single crop (flip test off, one person) then uses one core.
+        /// </summary>
+        Crops,
+
+        /// <summary>ONNX Runtime's intra-op thread pool splits every operator across the threads (its default behaviour).</summary>
+        Operators,
+    }
+
     /// <summary>Settings of a <see cref="PoseEstimator"/>; read once when it is created.</summary>
     public sealed class PoseEstimatorOptions
     {
@@ -28,8 +42,14 @@ namespace PoseRT.Runtime
         /// <summary>GPU index for CUDA or DirectML.</summary>
         public int DeviceId { get; set; }
 
-        /// <summary>Intra-op threads for the CPU provider; 0 lets ONNX Runtime choose (one per physical core).</summary>
+        /// <summary>
+        /// Threads the CPU provider uses for one call; 0 chooses for you: one per logical processor with
+        /// <see cref="CpuParallelism.Crops"/>, ONNX Runtime's choice (one per physical core) with <see cref="CpuParallelism.Operators"/>.
+        /// </summary>
         public int CpuThreads { get; set; }
+
+        /// <summary>How the CPU provider spreads a run over <see cref="CpuThreads"/>; <see cref="CpuParallelism.Crops"/> by default.</summary>
+        public CpuParallelism CpuParallelism { get; set; } = CpuParallelism.Crops;
 
         /// <summary>Flip test: also run the mirrored crop and average (ARCHITECTURE.md protocol). On by default; doubles the batch.</summary>
         public bool FlipTest { get; set; } = true;
@@ -56,6 +76,13 @@ namespace PoseRT.Runtime
         /// </summary>
         public PoseModelInfo? FallbackModelInfo { get; set; }
 
+        /// <summary>Upper bound of <see cref="CpuThreads"/>: more threads than this only oversubscribe any machine PoseRT targets.</summary>
+        public const int MaxCpuThreads = 256;
+
+        /// <summary>Threads that run crops side by side: <see cref="CpuThreads"/> (0: logical processors) for <see cref="CpuParallelism.Crops"/>, else 1.</summary>
+        internal int CropWorkers =>
+            CpuParallelism != CpuParallelism.Crops ? 1 : CpuThreads > 0 ? CpuThreads : Math.Max(1, Environment.ProcessorCount);
+
         internal void Validate()
         {
             if (DeviceId < 0) throw new ArgumentOutOfRangeException(nameof(DeviceId), DeviceId, "Device id must be >= 0.");
@@ -64,6 +91,8 @@ namespace PoseRT.Runtime
             if (!(BoxPadding > 0) || float.IsInfinity(BoxPadding)) throw new ArgumentOutOfRangeException(nameof(BoxPadding), BoxPadding, "Box padding must be a positive number.");
             if (float.IsNaN(KeypointScoreThreshold)) throw new ArgumentOutOfRangeException(nameof(KeypointScoreThreshold), KeypointScoreThreshold, "Keypoint score threshold must be a number.");
             if (!Enum.IsDefined(typeof(ExecutionProvider), Provider)) throw new ArgumentOutOfRangeException(nameof(Provider), Provider, "Unknown execution provider.");
+            if (CpuThreads > MaxCpuThreads) throw new ArgumentOutOfRangeException(nameof(CpuThreads), CpuThreads, $"CPU threads must be at most {MaxCpuThreads}.");
+            if (!Enum.IsDefined(typeof(CpuParallelism), CpuParallelism)) throw new ArgumentOutOfRangeException(nameof(CpuParallelism), CpuParallelism, "Unknown CPU parallelism.");
             if (!Enum.IsDefined(typeof(PeakRefinement), Refinement)) throw new ArgumentOutOfRangeException(nameof(Refinement), Refinement, "Unknown peak refinement.");
         }
     }

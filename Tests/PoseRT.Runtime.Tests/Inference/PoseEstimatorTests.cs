@@ -181,6 +181,68 @@ namespace PoseRT.Tests.Inference
                     Assert.Equal((b[n][k].X, b[n][k].Y), (a[n][k].X, a[n][k].Y));
         }
 
+        /// <summary>
+        /// Crop-parallel runs (slices of the batch on several threads) give the reference poses for every split: 3 boxes
+        /// with the flip test are 6 crops (3 + 3 on two threads, 2 + 2 + 2 on three), without it 3 crops (1 + 2, 1 + 1 + 1),
+        /// and more threads than crops leave the extra ones idle.
+        /// </summary>
+        [Theory]
+        [InlineData(2, true)]
+        [InlineData(2, false)]
+        [InlineData(3, true)]
+        [InlineData(3, false)]
+        [InlineData(8, false)]
+        public void Crop_parallel_runs_give_the_reference_poses(int threads, bool flip)
+        {
+            var m = new TestModel(seed: 4);
+            var expected = ReferencePipeline.Run(Image, ImageWidth, ImageHeight, Stride, Boxes, BoxScores, null, m, m.Info(), flip, 0.2f);
+            using var est = Cpu(m, o => { o.CpuThreads = threads; o.CpuParallelism = CpuParallelism.Crops; o.FlipTest = flip; });
+            Assert.Contains($"{threads} threads", est.ProviderReport);
+            var poses = new Pose[3];
+            for (int i = 0; i < 3; i++)
+            {
+                est.Estimate(View(), Boxes, BoxScores, poses);
+                AssertMatches(expected, poses, Boxes, BoxScores);
+            }
+        }
+
+        [Fact]
+        public void Crop_parallel_steady_state_allocates_nothing_on_any_thread()
+        {
+            var m = new TestModel();
+            using var est = Cpu(m, o => { o.CpuThreads = 2; o.CpuParallelism = CpuParallelism.Crops; });
+            var poses = new Pose[3];
+            for (int i = 0; i < 5; i++) est.Estimate(View(), Boxes, BoxScores, poses);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 100; i++) est.Estimate(View(), Boxes, BoxScores, poses);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            // The whole process is counted (the worker thread too); xunit's own threads may allocate a little meanwhile,
+            // so allow far less than one object per frame.
+            Assert.True(allocated < 2048, $"{allocated} bytes over 100 frames with two crop threads");
+        }
+
+        [Fact]
+        public void Operator_threading_gives_the_same_poses_as_crop_threading()
+        {
+            var m = new TestModel(seed: 6);
+            var crops = new Pose[3];
+            var operators = new Pose[3];
+            using (var a = Cpu(m, o => { o.CpuThreads = 2; o.CpuParallelism = CpuParallelism.Crops; }))
+                a.Estimate(View(), Boxes, BoxScores, crops);
+            using (var b = Cpu(m, o => { o.CpuThreads = 2; o.CpuParallelism = CpuParallelism.Operators; }))
+            {
+                Assert.DoesNotContain("threads, each running", b.ProviderReport);
+                b.Estimate(View(), Boxes, BoxScores, operators);
+            }
+            for (int n = 0; n < 3; n++)
+                for (int k = 0; k < 17; k++)
+                {
+                    Assert.Equal(crops[n][k].X, operators[n][k].X, 3);
+                    Assert.Equal(crops[n][k].Y, operators[n][k].Y, 3);
+                    Assert.Equal(crops[n][k].Score, operators[n][k].Score, 5);
+                }
+        }
+
         [Fact]
         public void Steady_state_estimation_allocates_nothing()
         {

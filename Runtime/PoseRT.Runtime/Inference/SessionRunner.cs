@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.ML.OnnxRuntime;
+
+namespace PoseRT.Runtime
+{
+    /// <summary>
+    /// Runs a pose session on the first <c>batch</c> crops of a pinned input buffer into a pinned output buffer.
+    /// With several workers the batch is cut into contiguous slices, one per worker, run at the same time on the
+    /// same session (ONNX Runtime allows concurrent runs); each slice has its own IoBinding over its part of the
+    /// buffers, so nothing is copied. The caller's thread is worker 0; the others are background threads that
+    /// wait on a semaphore, so a steady-state run allocates nothing.
+    /// </summary>
+    /// <remarks>
+    /// Why: with a single-threaded session per crop, two cores run the crop and its mirror side by side, every
+    /// operator on one core. That beats ONNX Runtime's intra-op pool, which splits each of the DY-ReLU model's
+    /// ~1000 small operators across the cores and synchronises after each (docs/performance.md has the numbers).
+    /// </remarks>
+    internal sealed class SessionRunner : IDisposable
+    {
+        private readonly InferenceSession _session;
+        private readonly string _inputName;
+        private readonly string _outputName;
+        private readonly float[] _input;
+        private readonly float[] _output;
+        private readonly long[] _inputShape;   // [_, 3, H, W]
+        private readonly long[] _outputShape;  // [_, K, h, w]
+        private readonly int _cropLength;
+        private readonly int _heatmapLength;
+        private readonly int _workers;
+        private readonly RunOptions _runOptions = new RunOptions();
+        private readonly Dictionary<long, OrtIoBinding> _bindings = new Dictionary<long, OrtIoBinding>();
+        private readonly List<IDisposable> _owned = new List<IDisposable>();
+        private readonly Thread[] _threads;
+        private readonly SemaphoreSlim[] _start;
+        private readonly SemaphoreSlim _finished = new SemaphoreSlim(0);
+        private readonly OrtIoBinding?[] _jobs;
+        private readonly Exception?[] _errors;
+        private volatile bool _stopping;
+
+        public SessionRunner(InferenceSession session, string inputName, string outputName, float[] input, float[] output,
+            long[] inputShape, long[] outputShape, int workers)
+        {
+            _session = session;
+            _inputName = inputName;
+            _outputName = outputName;
+            _input = input;
+            _output = output;
+            _inputShape = inputShape;
+            _outputShape = outputShape;
+            _cropLength = (int)(inputShape[1] * inputShape[2] * inputShape[3]);
+            _heatmapLength = (int)(outputShape[1] * outputShape[2] * outputShape[3]);
+            _workers = Math.Max(1, workers);
+            _jobs = new OrtIoBinding?[_workers];
+            _errors = new Exception?[_workers];
+            _threads = new Thread[_workers - 1];
+            _start = new SemaphoreSlim[_workers - 1];
+            for (int i = 0; i < _threads.Length; i++)
+            {
+                int worker = i + 1;
+                _start[i] = new SemaphoreSlim(0);
+                _threads[i] = new Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = "PoseRT inference " + worker };
+                _threads[i].Start();
+            }
+        }
+
+        /// <summary>Threads that run slices of one batch at the same time (1: the caller's thread only).</summary>
+        public int Workers => _workers;
+
+        /// <summary>Runs the session on crops [0, batch) of the input buffer; heatmaps land in the same slots of the output.</summary>
+        /// <exception cref="OnnxRuntimeException">ONNX Runtime failed on some slice (the first failure is rethrown).</exception>
+        public void Run(int batch)
+        {
+            int slices = Math.Min(_workers, batch);
+            for (int w = 0; w < slices; w++)
+            {
+                int start = (int)((long)batch * w / slices);
+                int end = (int)((long)batch * (w + 1) / slices);
+                _jobs[w] = Binding(start, end - start);
+                _errors[w] = null;
+            }
+            for (int w = 1; w < slices; w++) _start[w - 1].Release();
+            try
+            {
+                _session.RunWithBinding(_runOptions, _jobs[0]!);
+            }
+            catch (Exception e)
+            {
+                _errors[0] = e;
+            }
+            for (int w = 1; w < slices; w++) _finished.Wait();
+            for (int w = 0; w < slices; w++)
+            {
+                var e = _errors[w];
+                if (e != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw();
+            }
+        }
+
+        private void WorkerLoop(int worker)
+        {
+            var start = _start[worker - 1];
+            while (true)
+            {
+                start.Wait();
+                if (_stopping) return;
+                try
+                {
+                    _session.RunWithBinding(_runOptions, _jobs[worker]!);
+                }
+                catch (Exception e)
+                {
+                    _errors[worker] = e;
+                }
+                finally
+                {
+                    _finished.Release();
+                }
+            }
+        }
+
+        /// <summary>The binding of crops [start, start + count), made on first use (the only allocation).</summary>
+        private OrtIoBinding Binding(int start, int count)
+        {
+            long key = ((long)start << 32) | (uint)count;
+            if (_bindings.TryGetValue(key, out var binding)) return binding;
+            var inputShape = (long[])_inputShape.Clone();
+            var outputShape = (long[])_outputShape.Clone();
+            inputShape[0] = count;
+            outputShape[0] = count;
+            var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
+                new Memory<float>(_input, start * _cropLength, count * _cropLength), inputShape);
+            _owned.Add(input);
+            var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
+                new Memory<float>(_output, start * _heatmapLength, count * _heatmapLength), outputShape);
+            _owned.Add(output);
+            binding = _session.CreateIoBinding();
+            _owned.Add(binding);
+            binding.BindInput(_inputName, input);
+            binding.BindOutput(_outputName, output);
+            _bindings.Add(key, binding);
+            return binding;
+        }
+
+        /// <summary>Stops the workers and releases the bindings (not the session, which the caller owns).</summary>
+        public void Dispose()
+        {
+            _stopping = true;
+            foreach (var s in _start) s.Release();
+            foreach (var t in _threads) t.Join();
+            foreach (var s in _start) s.Dispose();
+            _finished.Dispose();
+            for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
+            _owned.Clear();
+            _bindings.Clear();
+            _runOptions.Dispose();
+        }
+    }
+}
