@@ -1,4 +1,5 @@
 using System;
+using PoseRT.IO;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
@@ -248,18 +249,10 @@ namespace PoseRT.Demo.Pipeline
                 foreach (double l in latencies) total += l;
                 summary.MeanLatencyMs = total / latencies.Count;
                 latencies.Sort();
-                summary.P95LatencyMs = Percentile(latencies, 0.95);
+                summary.P95LatencyMs = LatencyStats.Percentile(latencies, 0.95);
                 summary.MeanStage = Scale(stageSum, 1.0 / latencies.Count);
             }
             return summary;
-        }
-
-        /// <summary>Nearest-rank percentile of sorted values.</summary>
-        internal static double Percentile(List<double> sorted, double p)
-        {
-            if (sorted.Count == 0) return 0;
-            int rank = (int)Math.Ceiling(p * sorted.Count);
-            return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
         }
 
         private static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using PoseRT.IO;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Model;
 
@@ -24,6 +25,7 @@ namespace PoseRT.Tools.Commands
             var provider = new Option<ExecutionProvider>("--provider") { Description = "Auto, Cpu, Cuda or DirectML.", DefaultValueFactory = _ => ExecutionProvider.Auto };
             var device = new Option<int>("--device") { Description = "GPU index for Cuda/DirectML.", DefaultValueFactory = _ => 0 };
             var threads = new Option<int>("--threads") { Description = "CPU provider threads (0 = ONNX Runtime's choice).", DefaultValueFactory = _ => 0 };
+            var parallelism = new Option<CpuParallelism>("--cpu-parallelism") { Description = "Crops (threads run crops side by side, the default) or Operators (ONNX Runtime's intra-op pool).", DefaultValueFactory = _ => CpuParallelism.Crops };
             var boxes = new Option<int>("--boxes") { Description = "Person boxes per frame.", DefaultValueFactory = _ => 1 };
             var frames = new Option<int>("--frames") { Description = "Timed frames.", DefaultValueFactory = _ => 100 };
             var warmup = new Option<int>("--warmup") { Description = "Untimed frames first.", DefaultValueFactory = _ => 10 };
@@ -32,7 +34,7 @@ namespace PoseRT.Tools.Commands
 
             var cmd = new Command("bench", "Time the Runtime per stage (preprocess, inference, decode) and count managed allocations per frame.")
             {
-                model, synthetic, provider, device, threads, boxes, frames, warmup, noFlip, refinement,
+                model, synthetic, provider, device, threads, parallelism, boxes, frames, warmup, noFlip, refinement,
             };
             cmd.SetAction(parseResult =>
             {
@@ -54,6 +56,7 @@ namespace PoseRT.Tools.Commands
                     Provider = parseResult.GetValue(provider),
                     DeviceId = parseResult.GetValue(device),
                     CpuThreads = parseResult.GetValue(threads),
+                    CpuParallelism = parseResult.GetValue(parallelism),
                     FlipTest = !parseResult.GetValue(noFlip),
                     Refinement = parseResult.GetValue(refinement),
                     MaxBoxesPerRun = Math.Max(1, n),
@@ -144,24 +147,15 @@ namespace PoseRT.Tools.Commands
             Row("total", total);
             Console.WriteLine();
             Console.WriteLine(string.Format(inv, "managed allocations: {0} bytes over {1} frames ({2:F1} bytes/frame)", allocated, frames, allocated / (double)frames));
-            Console.WriteLine(string.Format(inv, "throughput: {0:F1} frames/s, {1:F1} poses/s", 1000.0 / Mean(total), boxCount * 1000.0 / Mean(total)));
+            Console.WriteLine(string.Format(inv, "throughput: {0:F1} frames/s, {1:F1} poses/s", 1000.0 / LatencyStats.Mean(total), boxCount * 1000.0 / LatencyStats.Mean(total)));
 
             void Row(string name, double[] values)
             {
-                var sorted = (double[])values.Clone();
-                Array.Sort(sorted);
-                Console.WriteLine(string.Format(inv, "{0,-12} {1,9:F3} {2,9:F3} {3,9:F3}", name, Mean(values), Percentile(sorted, 0.5), Percentile(sorted, 0.95)));
+                var sorted = LatencyStats.Sorted(values);
+                Console.WriteLine(string.Format(inv, "{0,-12} {1,9:F3} {2,9:F3} {3,9:F3}", name, LatencyStats.Mean(values), LatencyStats.Percentile(sorted, 0.5), LatencyStats.Percentile(sorted, 0.95)));
             }
         }
 
-        private static double Mean(double[] v)
-        {
-            double s = 0;
-            foreach (var x in v) s += x;
-            return s / v.Length;
-        }
-
-        private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Floor(p * (sorted.Length - 1) + 0.5))];
     }
 
     /// <summary>

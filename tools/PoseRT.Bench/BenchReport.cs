@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace PoseRT.Bench
+{
+    /// <summary>The Markdown page of a run: machine, command, tables, and one verdict per performance target.</summary>
+    internal static class BenchReport
+    {
+        private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+        public static string Markdown(BenchResults r)
+        {
+            var md = new StringBuilder();
+            void Line(string s) => md.Append(s).Append('\n');
+            Line($"Machine: {r.Machine.Describe()}; ONNX Runtime {r.OnnxRuntime}; run {r.StartedUtc}, {r.WallSeconds:F0} s; peak RSS {r.PeakRssMb:F0} MB.");
+            Line("");
+            Line($"Command: `{r.Command}`");
+            Line("");
+            Line("End to end, one person in a 1280x720 frame (crop + inference + decode), CPU provider:");
+            Line("");
+            Line("| model | graph | threads | flip | mean ms | p50 ms | p95 ms | FPS | pre + decode p50 ms | bytes/frame |");
+            Line("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var l in r.Latency)
+            {
+                string graph = l.Graph + (l.Parallelism == "Crops" ? "" : ", " + l.Parallelism.ToLowerInvariant() + " threading");
+                Line(F($"| {l.Model} | {graph} | {l.Threads} | {(l.Flip ? "on" : "off")} | {l.Total.MeanMs:F1} | {l.Total.P50Ms:F1} | {l.Total.P95Ms:F1} | {l.Fps:F1} | {l.PreprocessP50Ms + l.DecodeP50Ms:F2} | {l.BytesPerFrame:F0} |"));
+            }
+            Line("");
+            Line("Several people per frame, flip test on:");
+            Line("");
+            Line("| model | threads | persons | p50 ms per frame | poses/s |");
+            Line("|---|---|---|---|---|");
+            foreach (var t in r.Throughput)
+                Line(F($"| {t.Model} | {t.Threads} | {t.Persons} | {t.Total.P50Ms:F1} | {t.PosesPerSecond:F1} |"));
+            Line("");
+            Line("Peers on the same file, a batch of 2 crops (one person with the flip test), same thread count; ratio = peer p50 / PoseRT end-to-end p50 (PoseRT's time includes cropping and decoding, the peers' only the network):");
+            Line("");
+            Line("| model | threads | peer | file | p50 ms | x PoseRT | note |");
+            Line("|---|---|---|---|---|---|---|");
+            foreach (var p in r.Peers)
+                Line(F($"| {p.Model} | {p.Threads} | {p.Peer} | {p.File} | {(p.Time == null ? "-" : p.Time.P50Ms.ToString("F1", Inv))} | {(p.SlowerThanPoseRT == null ? "-" : p.SlowerThanPoseRT.Value.ToString("F2", Inv))} | {p.Note ?? ""} |"));
+            Line("");
+            Line("Models:");
+            Line("");
+            Line("| model | what | MAdds | RSS after (MB) |");
+            Line("|---|---|---|---|");
+            foreach (var m in r.Models)
+                Line(F($"| {m.Name} | {m.Description} | {(m.MultiplyAdds == null ? "-" : (m.MultiplyAdds.Value / 1e6).ToString("F0", Inv) + " M")} | {m.RssAfterMb:F0} |"));
+            Line("");
+            Line("Targets (issue 11):");
+            Line("");
+            foreach (var v in Verdicts(r)) Line("- " + v);
+            return md.ToString();
+        }
+
+        /// <summary>One sentence per target: met or missed, by how much.</summary>
+        public static List<string> Verdicts(BenchResults r)
+        {
+            var verdicts = new List<string>();
+            int threads = 0;
+            foreach (var l in r.Latency) threads = Math.Max(threads, l.Threads);
+            foreach (var backbone in new[] { "mobilenetv3_large", "mobilenetv3_small" })
+            {
+                var dy = Find(r, backbone + "-dyrelu_c", threads, true);
+                var st = Find(r, backbone + "-static", threads, true);
+                if (dy == null || st == null) continue;
+                double ratio = dy.Inference.P50Ms / st.Inference.P50Ms;
+                verdicts.Add(F($"DY-ReLU-C / static, {backbone}, fp32, batch 2, {threads} threads: {ratio:F2} (inference p50 {dy.Inference.P50Ms:F1} vs {st.Inference.P50Ms:F1} ms); target <= 1.3: {(ratio <= 1.3 ? "met" : F($"missed by {ratio / 1.3:F2}x"))}."));
+            }
+            double worst = double.MaxValue;
+            string worstName = "";
+            foreach (var p in r.Peers)
+                if (p.SlowerThanPoseRT is double s && s < worst)
+                {
+                    worst = s;
+                    worstName = $"{p.Peer} on {p.Model}, {p.Threads} thread(s)";
+                }
+            if (worst < double.MaxValue)
+                verdicts.Add(F($"PoseRT >= 1.3x faster than every peer: closest peer is {worstName} at {worst:F2}x; {(worst >= 1.3 ? "met" : "missed")}."));
+            var large = Find(r, "mobilenetv3_large-dyrelu_c", threads, true);
+            if (large != null)
+            {
+                verdicts.Add(F($"MobileNetV3-Large DY-ReLU-C, one person, flip on, fp32: {large.Fps:F1} FPS (p50 {large.Total.P50Ms:F1} ms); target >= 30 FPS: {(large.Fps >= 30 ? "met" : F($"missed by {30 / large.Fps:F2}x"))}."));
+                foreach (var m in r.Models)
+                    if (m.Name == large.Model && m.MultiplyAdds is long madds)
+                    {
+                        double gflops = 2.0 * madds * 2 / (large.Inference.P50Ms / 1000) / 1e9;
+                        verdicts.Add(F($"That run achieves {gflops:F1} GFLOP/s ({madds / 1e6:F0} M MAdds x 2 crops) against a peak of {r.Machine.PeakGflops:F0} GFLOP/s ({r.Machine.LogicalCores} cores x {r.Machine.ClockGHz:F2} GHz x {r.Machine.Fp32Lanes} fp32 lanes x 2 FMA units x 2): {100 * gflops / r.Machine.PeakGflops:F1} % of peak."));
+                    }
+            }
+            double worstPre = 0, worstBytes = 0;
+            foreach (var l in r.Latency)
+            {
+                double perPerson = l.PreprocessP50Ms + l.DecodeP50Ms;
+                worstPre = Math.Max(worstPre, perPerson);
+                worstBytes = Math.Max(worstBytes, l.BytesPerFrame);
+            }
+            verdicts.Add(F($"Preprocess + decode per person: worst p50 {worstPre:F2} ms; target <= 1 ms: {(worstPre <= 1 ? "met" : "missed")}. Managed allocations: worst {worstBytes:F0} bytes/frame; target 0: {(worstBytes == 0 ? "met" : "missed")}."));
+            return verdicts;
+        }
+
+        private static LatencyRow? Find(BenchResults r, string model, int threads, bool flip)
+        {
+            foreach (var l in r.Latency)
+                if (l.Model == model && l.Threads == threads && l.Flip == flip && l.Graph == "fused" && l.Parallelism == "Crops") return l;
+            return null;
+        }
+
+        private static string F(FormattableString s) => s.ToString(Inv);
+    }
+}
