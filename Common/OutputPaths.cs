@@ -63,7 +63,8 @@ namespace PoseRT.IO
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw Error(option, path, $"cannot be written: folder '{dir.FullName}' is not writable ({e.Message.TrimEnd('.')})");
+                string why = e is UnauthorizedAccessException ? "permission denied" : e.Message.TrimEnd('.');
+                throw Error(option, path, $"cannot be written: folder '{dir.FullName}' is not writable ({why})");
             }
         }
 

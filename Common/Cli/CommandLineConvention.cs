@@ -114,7 +114,7 @@ namespace PoseRT.Cli
         {
             if (T.IsFinite(value) && value >= min && (max is not { } m || value <= m)) return null;
             string range = max is { } top ? $"from {Format(min)} to {Format(top)}" : $"at least {Format(min)}";
-            return $"{name} {Format(value)}: must be a number {range}{(meaning != null ? " (" + meaning + ")" : "")}.";
+            return $"{name} {Format(value)}: must be {range}{(meaning != null ? " (" + meaning + ")" : "")}.";
         }
 
         private static string Format<T>(T value) where T : struct, INumber<T> => value.ToString(null, CultureInfo.InvariantCulture);
