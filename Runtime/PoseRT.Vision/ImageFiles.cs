@@ -34,6 +34,8 @@ namespace PoseRT.Vision
                     throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                         $"Image file '{path}' claims {width}x{height} pixels, more than the {MaxPixels / 1_000_000} megapixels PoseRT reads; not decoded."));
             }
+            if (IsTruncated(path, out string format))
+                throw new InvalidDataException($"Image file '{path}' is truncated or corrupt: the {format} file has no end marker (a decoder would fill the missing part with grey).");
             Mat image;
             try
             {
@@ -125,6 +127,29 @@ namespace PoseRT.Vision
                 }
             }
             return false;
+        }
+
+        /// <summary>
+        /// True for a JPEG without an end-of-image marker (FF D9) in its last 4 KiB, or a PNG without its IEND chunk
+        /// at the end: files cut short, which libjpeg and libpng decode with a warning only.
+        /// </summary>
+        public static bool IsTruncated(string path, out string format)
+        {
+            format = "";
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            var head = new byte[8];
+            if (ReadUpTo(stream, head) < 8) return false;
+            bool jpeg = head[0] == 0xFF && head[1] == 0xD8;
+            bool png = head[0] == 0x89 && head[1] == (byte)'P' && head[2] == (byte)'N' && head[3] == (byte)'G';
+            if (!jpeg && !png) return false;
+            format = jpeg ? "JPEG" : "PNG";
+            int tailLength = (int)Math.Min(stream.Length, jpeg ? 4096 : 64);
+            var tail = new byte[tailLength];
+            stream.Seek(-tailLength, SeekOrigin.End);
+            int n = ReadUpTo(stream, tail);
+            ReadOnlySpan<byte> end = tail.AsSpan(0, n);
+            ReadOnlySpan<byte> marker = jpeg ? stackalloc byte[] { 0xFF, 0xD9 } : stackalloc byte[] { (byte)'I', (byte)'E', (byte)'N', (byte)'D' };
+            return end.LastIndexOf(marker) < 0;
         }
 
         private static int ReadUpTo(Stream stream, byte[] buffer)
