@@ -40,6 +40,7 @@ namespace PoseRT.Tools.Commands
                 var sw = Stopwatch.StartNew();
                 try
                 {
+                    PoseRT.IO.OutputPaths.CheckFolder(dir, "--out");
                     if (parseResult.GetValue(video))
                     {
                         var co = new SyntheticClipOptions
