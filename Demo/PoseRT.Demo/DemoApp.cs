@@ -184,9 +184,10 @@ namespace PoseRT.Demo
                     // A file, image or folder of which not one frame could be read is bad input, not a failure on the way.
                     return summary.Frames == 0 && !liveInput ? ExitBadInput : ExitRuntimeError;
                 }
-                if (summary.Frames == 0 && !summary.Cancelled) Log($"posert-demo: no frame could be read from '{o.Input}'.");
                 if (summary.Cancelled) Log("posert-demo: stopped (Ctrl+C); outputs finalised.");
-                return summary.Frames > 0 || summary.Cancelled ? ExitOk : ExitRuntimeError;
+                if (summary.Frames > 0 || summary.Cancelled) return ExitOk;
+                Log($"posert-demo: no frame could be read from '{o.Input}'.");
+                return liveInput ? ExitRuntimeError : ExitBadInput;
             }
             catch (Exception e) when (e is CaptureException || e is FileNotFoundException || e is OpenCvUnavailableException || e is InvalidPoseModelException
                                       || e is NotSupportedException
