@@ -107,6 +107,17 @@ namespace PoseRT.Tests
             Assert.True(left.Count == 0, $"temporary or partial files left behind: {string.Join(", ", left)}: {context}");
         }
 
+        /// <summary>The case names as xunit member data; two cases with one name are an error.</summary>
+        public static IEnumerable<object[]> Names(IReadOnlyList<CliCase> cases)
+        {
+            var duplicate = cases.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate != null) throw new InvalidOperationException($"Two corpus cases are named '{duplicate.Key}'.");
+            return cases.Select(c => new object[] { c.Name });
+        }
+
+        /// <summary>Checks the case called <paramref name="name"/> (see <see cref="Check(string, CliCase)"/>).</summary>
+        public static void Check(string program, IReadOnlyList<CliCase> cases, string name) => Check(program, cases.Single(c => c.Name == name));
+
         /// <summary>A file's hash, a folder's listing with hashes, or "absent".</summary>
         public static string Snapshot(string path)
         {
