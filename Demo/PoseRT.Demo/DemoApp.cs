@@ -56,14 +56,17 @@ namespace PoseRT.Demo
         public int HogMaxWidth { get; set; } = 640;
 
         public RetryPolicy Retry { get; set; } = new RetryPolicy();
+
+        /// <summary>With a folder input, an unreadable image ends the run instead of being skipped and counted.</summary>
+        public bool StrictImages { get; set; }
     }
 
     /// <summary>Runs the demo: opens the input, model and outputs with clear errors, runs the pipeline, prints the summary.</summary>
     internal static class DemoApp
     {
-        public const int ExitOk = 0;
-        public const int ExitRuntimeError = 1;
-        public const int ExitBadInput = 2;
+        public const int ExitOk = PoseRT.Cli.ExitCodes.Ok;
+        public const int ExitRuntimeError = PoseRT.Cli.ExitCodes.Failure;
+        public const int ExitBadInput = PoseRT.Cli.ExitCodes.BadInput;
 
         /// <summary>Creates the pose stage for the options (the ONNX estimator); tests may replace it.</summary>
         public static Func<DemoRunOptions, IPoseStage> StageFactory { get; set; } = EstimatorStage.Open;
@@ -88,7 +91,24 @@ namespace PoseRT.Demo
                 tracker.Validate();
                 OneEuroSettings? smoothing = o.Smoothing ? new OneEuroSettings(o.MinCutoff, o.Beta) : null;
 
-                first = FrameSources.Open(o.Input);
+                int skipped = 0;
+                bool folderInput = Directory.Exists(o.Input);
+                IFrameSource OpenInput()
+                {
+                    IFrameSource source = FrameSources.Open(o.Input);
+                    if (folderInput && !o.StrictImages && source is ImageFolderSource folder)
+                    {
+                        folder.SkipUnreadable = reason =>
+                        {
+                            skipped++;
+                            Log("posert-demo: warning: skipped an unreadable image: " + reason);
+                        };
+                    }
+                    return source;
+                }
+
+                first = OpenInput();
+                bool liveInput = first.IsLive;
                 if (first.IsLive)
                     first = new ReconnectingFrameSource(first, () => FrameSources.Open(o.Input), o.Retry, Log, cancel);
 
@@ -104,15 +124,16 @@ namespace PoseRT.Demo
                     _ => WindowSink.DisplayAvailable(),
                 };
                 var sinks = new List<IFrameSink>();
+                IFileOutputSink? fileSink = null;
                 string? output = o.Output ?? (window ? null : Path.Combine("out", "demo.mp4"));
                 string? outputDescription = null;
                 if (output != null && !output.Equals("none", StringComparison.OrdinalIgnoreCase))
                 {
                     string ext = Path.GetExtension(output);
-                    IFrameSink file = ext.Length == 0 || Directory.Exists(output)
+                    fileSink = ext.Length == 0 || Directory.Exists(output)
                         ? new ImageFolderSink(output)
                         : new VideoFileSink(output, first.Fps);
-                    sinks.Add(file);
+                    sinks.Add(fileSink);
                     outputDescription = output;
                 }
                 if (window) sinks.Add(new WindowSink());
@@ -142,7 +163,7 @@ namespace PoseRT.Demo
                 Func<IFrameSource> open = () =>
                 {
                     // The first open is the source validated above; a loop reopens the input.
-                    IFrameSource s = initial ?? FrameSources.Open(o.Input);
+                    IFrameSource s = initial ?? OpenInput();
                     initial = null;
                     return s;
                 };
@@ -151,26 +172,34 @@ namespace PoseRT.Demo
                 configure?.Invoke(pipeline);
                 Log($"posert-demo: {o.Input} with {stage.Description}");
                 RunSummary summary = pipeline.Run(cancel);
-                stdout.WriteLine(summary.Line() + (outputDescription != null ? " -> " + outputDescription : ""));
+                bool published = summary.Error == null || liveInput;
+                stdout.WriteLine(summary.Line() + (outputDescription != null && published ? " -> " + outputDescription : ""));
+                // Each loop of a folder skips its bad images again; the count is of distinct reads.
+                if (skipped > 0) Log($"posert-demo: {skipped} unreadable image(s) skipped (--strict-images makes the first one end the run).");
+                if (fileSink is VideoFileSink { FramesResized: > 0 } video)
+                    Log($"posert-demo: {video.FramesResized} frame(s) of another size than the first were scaled to it for '{video.OutputPath}'.");
                 if (summary.Error != null)
                 {
-                    Log("error: " + summary.Error);
-                    return ExitRuntimeError;
+                    Log("posert-demo: " + summary.Error);
+                    // A file, image or folder of which not one frame could be read is bad input, not a failure on the way.
+                    return summary.Frames == 0 && !liveInput ? ExitBadInput : ExitRuntimeError;
                 }
                 if (summary.Cancelled) Log("posert-demo: stopped (Ctrl+C); outputs finalised.");
-                return summary.Frames > 0 || summary.Cancelled ? ExitOk : ExitRuntimeError;
+                if (summary.Frames > 0 || summary.Cancelled) return ExitOk;
+                Log($"posert-demo: no frame could be read from '{o.Input}'.");
+                return liveInput ? ExitRuntimeError : ExitBadInput;
             }
             catch (Exception e) when (e is CaptureException || e is FileNotFoundException || e is OpenCvUnavailableException || e is InvalidPoseModelException
                                       || e is NotSupportedException
                                       || e is ArgumentException || e is InvalidOperationException || e is DirectoryNotFoundException)
             {
-                Log("error: " + e.Message);
+                Log("posert-demo: " + e.Message);
                 return ExitBadInput;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Anything else (the estimator's native runtime, a codec) still ends with a message, not a stack trace.
-                Log($"error: {e.GetType().Name}: {e.Message}");
+                Log($"posert-demo: {e.GetType().Name}: {e.Message}");
                 return ExitRuntimeError;
             }
             finally

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PoseRT.Cli;
 using PoseRT.Demo.Commands;
 
 namespace PoseRT.Demo
@@ -9,7 +10,7 @@ namespace PoseRT.Demo
         {
             RootCommand root = RunCommand.CreateRoot();
             root.Subcommands.Add(ReceiveCommand.Create());
-            return root.Parse(args).Invoke();
+            return CommandLineApp.Run(root, "posert-demo", args);
         }
     }
 }

@@ -182,16 +182,39 @@ namespace PoseRT.Vision
         /// <summary>Image files in reading order.</summary>
         public IReadOnlyList<string> Files => _files;
 
+        /// <summary>
+        /// When set, an image that cannot be read (corrupt, truncated, too large: see <see cref="ImageFiles"/>) is
+        /// skipped, counted in <see cref="SkippedFiles"/> and reported to this callback with the reason, and the next
+        /// image is read; when null (the default) such an image ends the read with a <see cref="CaptureException"/>.
+        /// </summary>
+        public Action<string>? SkipUnreadable { get; set; }
+
+        /// <summary>Images skipped so far because they could not be read (see <see cref="SkipUnreadable"/>).</summary>
+        public int SkippedFiles { get; private set; }
+
         /// <inheritdoc />
         public FrameReadStatus Read(Mat frame)
         {
             if (frame == null) throw new ArgumentNullException(nameof(frame));
-            if (_next >= _files.Length) return FrameReadStatus.EndOfStream;
-            string file = _files[_next++];
-            using var image = Cv2.ImRead(file, ImreadModes.Color);
-            if (image.Empty()) throw new CaptureException($"Could not read image '{file}' (not an image OpenCV can decode?).");
-            image.CopyTo(frame);
-            return FrameReadStatus.Frame;
+            while (_next < _files.Length)
+            {
+                string file = _files[_next++];
+                Mat image;
+                try
+                {
+                    image = ImageFiles.ReadBgr(file);
+                }
+                catch (Exception e) when (e is InvalidDataException || e is IOException || e is UnauthorizedAccessException)
+                {
+                    if (SkipUnreadable == null) throw new CaptureException(e.Message, e);
+                    SkippedFiles++;
+                    SkipUnreadable(e.Message);
+                    continue;
+                }
+                using (image) image.CopyTo(frame);
+                return FrameReadStatus.Frame;
+            }
+            return FrameReadStatus.EndOfStream;
         }
 
         private static string[] ListImages(string folder)

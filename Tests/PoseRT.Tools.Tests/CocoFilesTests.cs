@@ -165,5 +165,29 @@ namespace PoseRT.Tests
             File.WriteAllText(path, text[..(text.Length / 2)]);
             Assert.Throws<CocoFormatException>(() => CocoKeypointFile.Load(path, skipped.Add));
         }
+
+        [Fact]
+        public void Implausible_annotations_fail_the_strict_load_and_are_skipped_and_counted_by_the_lenient_one()
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(MiniAnnotations))!.AsObject();
+            var annotations = json["annotations"]!.AsArray();
+            annotations[0]!["bbox"] = new System.Text.Json.Nodes.JsonArray(1.0, 2.0, -3.0, 4.0);  // negative width
+            annotations[1]!["keypoints"]!.AsArray()[5] = 7;                                       // visibility 7
+            json["images"]!.AsArray()[3]!["width"] = 0;                                            // image 197388: width 0
+            int onThatImage = annotations.Count(a => (long)a!["image_id"]! == 197388);
+            string path = Path.Combine(RepoPaths.NewTempDir("coco-implausible"), "gt.json");
+            File.WriteAllText(path, json.ToJsonString());
+
+            var strict = Assert.Throws<CocoFormatException>(() => CocoKeypointFile.Load(path));
+            Assert.Contains("'width' is 0, expected a positive number of pixels", strict.Message, StringComparison.Ordinal);
+
+            var skipped = new List<CocoFormatException>();
+            var file = CocoKeypointFile.Load(path, skipped.Add);
+            Assert.Equal(3, file.Images.Count);
+            Assert.Equal(1 + 1 + 1 + onThatImage, skipped.Count); // the image, the two bad entries, the image's annotations
+            Assert.Contains(skipped, e => e.Message.Contains("annotations[0]", StringComparison.Ordinal) && e.Field == "bbox");
+            Assert.Contains(skipped, e => e.Message.Contains("visibility of keypoint 1 (left_eye) is 7", StringComparison.Ordinal));
+            Assert.Equal(14 - 2 - onThatImage, file.Annotations.Count);
+        }
     }
 }

@@ -95,7 +95,7 @@ namespace PoseRT.Tests
             foreach (var f in Directory.GetFiles(MiniImages).Where(f => !f.EndsWith("000000196141.jpg", StringComparison.Ordinal)))
                 File.Copy(f, Path.Combine(images, Path.GetFileName(f)));
             var error = new StringWriter();
-            Assert.Equal(1, RunCommand.Execute(Settings(dir, gtBoxes: true, images: images), TextWriter.Null, error, liveProgress: false));
+            Assert.Equal(2, RunCommand.Execute(Settings(dir, gtBoxes: true, images: images), TextWriter.Null, error, liveProgress: false));
             Assert.Contains("000000196141.jpg' of image_id 196141", error.ToString(), StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(dir, "results.json")));
         }
@@ -107,15 +107,16 @@ namespace PoseRT.Tests
             var detections = Path.Combine(dir, "det.json");
             File.WriteAllText(detections, "[{\"image_id\": 785, \"category_id\": 1, \"bbox\": [1, 2, 30, 40], \"score\": 0.9}, {\"image_id\": 4, \"category_id\": 1, \"bbox\": [1, 2, 30, 40], \"score\": 0.9}]");
             var error = new StringWriter();
-            Assert.Equal(1, RunCommand.Execute(Settings(dir, gtBoxes: false, detections), TextWriter.Null, error, liveProgress: false));
+            Assert.Equal(2, RunCommand.Execute(Settings(dir, gtBoxes: false, detections), TextWriter.Null, error, liveProgress: false));
             Assert.Contains("detections[1] (image_id 4): 'image_id' 4 is not an image of", error.ToString(), StringComparison.Ordinal);
 
             var images = Path.Combine(dir, "images");
             Directory.CreateDirectory(images);
             foreach (var f in Directory.GetFiles(MiniImages)) File.WriteAllText(Path.Combine(images, Path.GetFileName(f)), "not a jpeg");
             error = new StringWriter();
-            Assert.Equal(1, RunCommand.Execute(Settings(dir, gtBoxes: true, images: images), TextWriter.Null, error, liveProgress: false));
-            Assert.Contains("of image_id 785 cannot be decoded", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(2, RunCommand.Execute(Settings(dir, gtBoxes: true, images: images), TextWriter.Null, error, liveProgress: false));
+            Assert.Contains("image_id 785: Image file", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("cannot be decoded", error.ToString(), StringComparison.Ordinal);
         }
     }
 }

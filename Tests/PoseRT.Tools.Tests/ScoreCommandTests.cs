@@ -40,18 +40,18 @@ namespace PoseRT.Tests
         }
 
         [Fact]
-        public void Bad_input_ends_with_one_line_naming_the_problem_and_exit_code_1()
+        public void Bad_input_ends_with_one_line_naming_the_problem_and_exit_code_2()
         {
             var dir = RepoPaths.NewTempDir("score-bad");
             var stray = Path.Combine(dir, "stray.json");
             var kp = string.Join(",", Enumerable.Repeat("1", 51));
             File.WriteAllText(stray, $"[{{\"image_id\": 785, \"category_id\": 1, \"keypoints\": [{kp}], \"score\": 0.5}}, {{\"image_id\": 12, \"category_id\": 1, \"keypoints\": [{kp}], \"score\": 0.5}}]");
             var error = new StringWriter();
-            Assert.Equal(1, ScoreCommand.Execute(MiniAnnotations, stray, null, null, TextWriter.Null, error));
+            Assert.Equal(2, ScoreCommand.Execute(MiniAnnotations, stray, null, null, TextWriter.Null, error));
             Assert.Contains("results[1] (image_id 12): 'image_id' 12 is not an image of the ground truth", error.ToString(), StringComparison.Ordinal);
 
             error = new StringWriter();
-            Assert.Equal(1, ScoreCommand.Execute(MiniAnnotations, Path.Combine(dir, "nope.json"), null, null, TextWriter.Null, error));
+            Assert.Equal(2, ScoreCommand.Execute(MiniAnnotations, Path.Combine(dir, "nope.json"), null, null, TextWriter.Null, error));
             Assert.Contains("nope.json' does not exist", error.ToString(), StringComparison.Ordinal);
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PoseRT.Cli;
 using PoseRT.Trainer.Commands;
 
 namespace PoseRT.Trainer
@@ -15,7 +16,7 @@ namespace PoseRT.Trainer
                 SummaryCommand.Create(),
                 ExportCommand.Create(),
             };
-            return root.Parse(args).Invoke();
+            return CommandLineApp.Run(root, "posert-train", args);
         }
     }
 }

@@ -155,13 +155,24 @@ namespace PoseRT.Coco
             CocoJson.ThrowIfNull(dto.Annotations, path, "annotations");
             CocoJson.ThrowIfNull(dto.Categories, path, "categories");
 
-            var images = new CocoImage[dto.Images!.Count];
-            for (int i = 0; i < images.Length; i++)
+            var images = new List<CocoImage>(dto.Images!.Count);
+            for (int i = 0; i < dto.Images.Count; i++)
             {
                 var d = dto.Images[i] ?? throw CocoJson.NullEntry(path, "images", i);
                 if (!d.Id.HasValue) throw CocoJson.Missing(path, "images", i, null, "id");
                 if (string.IsNullOrEmpty(d.FileName)) throw CocoJson.Missing(path, "images", i, d.Id, "file_name");
-                images[i] = new CocoImage(d.Id.Value, d.FileName, d.Width ?? 0, d.Height ?? 0);
+                // A missing size means unknown (0); a stated size must be a real one.
+                var sizeError = d.Width is <= 0 ? CocoFormatException.ForEntry(path, "images", i, d.Id, "width", $"is {d.Width}, expected a positive number of pixels.")
+                    : d.Height is <= 0 ? CocoFormatException.ForEntry(path, "images", i, d.Id, "height", $"is {d.Height}, expected a positive number of pixels.")
+                    : null;
+                if (sizeError is not null)
+                {
+                    // Lenient: the image is left out, and its annotations with it (each reported as not in 'images').
+                    if (skippedAnnotation is null) throw sizeError;
+                    skippedAnnotation(sizeError);
+                    continue;
+                }
+                images.Add(new CocoImage(d.Id.Value, d.FileName, d.Width ?? 0, d.Height ?? 0));
             }
 
             var categories = new CocoCategory[dto.Categories!.Count];
@@ -232,7 +243,15 @@ namespace PoseRT.Coco
             if (!d.NumKeypoints.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "num_keypoints");
             if (d.NumKeypoints.Value < 0 || d.NumKeypoints.Value > CocoKeypoints.Count)
                 throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "num_keypoints", $"is {d.NumKeypoints.Value}, expected 0 to {CocoKeypoints.Count}.");
+            for (int k = 0; k < CocoKeypoints.Count; k++)
+            {
+                double v = d.Keypoints![3 * k + 2];
+                if (v is not (0 or 1 or 2))
+                    throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "keypoints", $"visibility of keypoint {k} ({CocoKeypoints.Names[k]}) is {v}, expected 0, 1 or 2.");
+            }
             var box = CocoJson.ReadBox(d.Bbox, path, "annotations", i, imageId, required: true);
+            if (box.Width < 0 || box.Height < 0)
+                throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "bbox", $"has width {box.Width} and height {box.Height}; neither may be negative.");
             if (!d.Area.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "area");
             if (!double.IsFinite(d.Area.Value) || d.Area.Value < 0)
                 throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "area", $"is {d.Area.Value}, expected a finite number >= 0.");

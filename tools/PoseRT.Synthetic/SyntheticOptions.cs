@@ -99,6 +99,9 @@ namespace PoseRT.Synthetic
         {
             SyntheticOptions.CheckSize(Width, nameof(Width));
             SyntheticOptions.CheckSize(Height, nameof(Height));
+            // The MPEG-4 encoder rounds odd sizes down to even ones: the clip and its ground truth would disagree.
+            if (Width % 2 != 0 || Height % 2 != 0)
+                throw new ArgumentException($"A clip's width and height must be even (the video encoder needs it); got {Width}x{Height}.", Width % 2 != 0 ? nameof(Width) : nameof(Height));
             if (Frames < 1) throw new ArgumentException($"Frames must be at least 1 (got {Frames}).", nameof(Frames));
             if (!(Fps > 0 && Fps <= 240)) throw new ArgumentException($"Fps must be in (0, 240] (got {Fps}).", nameof(Fps));
             if (People < 1 || People > SyntheticOptions.MaxPeople) throw new ArgumentException($"People must be between 1 and {SyntheticOptions.MaxPeople} (got {People}).", nameof(People));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PoseRT.Cli;
 using PoseRT.Tools.Commands;
 
 namespace PoseRT.Tools
@@ -15,7 +16,7 @@ namespace PoseRT.Tools
                 ScoreCommand.Create(),
                 RunCommand.Create(),
             };
-            return root.Parse(args).Invoke();
+            return CommandLineApp.Run(root, "posert", args);
         }
     }
 }

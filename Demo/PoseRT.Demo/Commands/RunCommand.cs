@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Threading;
+using PoseRT.Cli;
 using PoseRT.Vision;
 
 namespace PoseRT.Demo.Commands
@@ -25,28 +26,34 @@ namespace PoseRT.Demo.Commands
             };
             var window = new Option<string>("--window") { Description = "Show a window: auto (when a display exists), on, off.", DefaultValueFactory = _ => "auto" };
             window.AcceptOnlyFromAmong("auto", "on", "off");
-            var detectEvery = new Option<int>("--detect-every") { Description = "Run the person detector every N frames (and whenever a track is lost).", DefaultValueFactory = _ => 10 };
+            var detectEvery = new Option<int>("--detect-every") { Description = "Run the person detector every N frames (and whenever a track is lost).", DefaultValueFactory = _ => 10 }.AtLeast(1);
             var maxPeople = new Option<int>("--max-people") { Description = "Most people tracked at once.", DefaultValueFactory = _ => 8 };
             var single = new Option<bool>("--single") { Description = "Kiosk mode: track only the largest, most central person." };
             var noSmoothing = new Option<bool>("--no-smoothing") { Description = "Turn the One-Euro keypoint filter off." };
             var minCutoff = new Option<double>("--min-cutoff") { Description = "One-Euro minimum cutoff in Hz (lower: steadier when still).", DefaultValueFactory = _ => 1.0 };
             var beta = new Option<double>("--beta") { Description = "One-Euro speed coefficient in Hz per pixel/s (higher: less lag when moving).", DefaultValueFactory = _ => 0.02 };
-            var threshold = new Option<float>("--keypoint-threshold") { Description = "Keypoints below this score are hidden and not used for tracking.", DefaultValueFactory = _ => 0.3f };
+            var threshold = new Option<float>("--keypoint-threshold") { Description = "Keypoints below this score are hidden and not used for tracking (0 to 1).", DefaultValueFactory = _ => 0.3f }
+                .InRange(0f, 1f);
             var udp = new Option<string?>("--udp") { Description = "Send a MessagePack PoseFrame per frame as UDP datagrams to host:port (e.g. 127.0.0.1:9750)." };
             var tcp = new Option<string?>("--tcp") { Description = "Serve length-prefixed MessagePack PoseFrames to TCP clients on host:port (e.g. 127.0.0.1:9751)." };
             var serve = new Option<bool>("--serve") { Description = "Serve a live page (annotated stream + pose JSON) for kiosk browsers; loops files." };
             var serveHost = new Option<string>("--serve-host") { Description = "Address the page binds to.", DefaultValueFactory = _ => "127.0.0.1" };
-            var servePort = new Option<int>("--serve-port") { Description = "Port of the page.", DefaultValueFactory = _ => 8080 };
+            var servePort = new Option<int>("--serve-port") { Description = "Port of the page.", DefaultValueFactory = _ => 8080 }.InRange(1, 65535);
             var loop = new Option<bool?>("--loop") { Description = "Restart a file or folder at its end (default: on with --serve)." };
-            var maxFrames = new Option<long>("--max-frames") { Description = "Stop after N frames (0: no limit).", DefaultValueFactory = _ => 0 };
-            var retries = new Option<int>("--camera-retries") { Description = "Reconnection attempts (with back-off) after a camera or stream fault.", DefaultValueFactory = _ => 8 };
+            var maxFrames = new Option<long>("--max-frames") { Description = "Stop after N frames (0: no limit).", DefaultValueFactory = _ => 0 }.AtLeast(0L);
+            var retries = new Option<int>("--camera-retries") { Description = "Reconnection attempts (with back-off) after a camera or stream fault (0 to 1000).", DefaultValueFactory = _ => 8 }
+                .InRange(0, 1000);
+            var strictImages = new Option<bool>("--strict-images")
+            {
+                Description = "With a folder input, end the run (exit 1, no output written) at the first image that cannot be read, instead of skipping, counting and reporting it.",
+            };
 
             var root = new RootCommand(
                 "PoseRT demo: real-time 2D pose estimation with person detection, tracking and smoothing; writes an annotated video, " +
                 "shows a window, streams MessagePack PoseFrames over UDP/TCP and serves a live page.")
             {
                 input, model, device, output, window, detectEvery, maxPeople, single, noSmoothing, minCutoff, beta, threshold,
-                udp, tcp, serve, serveHost, servePort, loop, maxFrames, retries,
+                udp, tcp, serve, serveHost, servePort, loop, maxFrames, retries, strictImages,
             };
             root.SetAction(parse =>
             {
@@ -74,12 +81,13 @@ namespace PoseRT.Demo.Commands
                         ServePort = parse.GetValue(servePort),
                         Loop = parse.GetValue(loop),
                         MaxFrames = parse.GetValue(maxFrames),
-                        Retry = new RetryPolicy { MaxAttempts = Math.Max(0, parse.GetValue(retries)) },
+                        Retry = new RetryPolicy { MaxAttempts = parse.GetValue(retries) },
+                        StrictImages = parse.GetValue(strictImages),
                     };
                 }
                 catch (ArgumentException e)
                 {
-                    Console.Error.WriteLine("error: " + e.Message);
+                    Console.Error.WriteLine("posert-demo: " + e.Message);
                     return DemoApp.ExitBadInput;
                 }
 

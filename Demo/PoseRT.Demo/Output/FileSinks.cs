@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using OpenCvSharp;
 using PoseRT.Demo.Pipeline;
@@ -7,31 +8,41 @@ using PoseRT.IO;
 namespace PoseRT.Demo.Output
 {
     /// <summary>
-    /// Writes the annotated frames to a video file. The video is written under a temporary name
-    /// and renamed on <see cref="Complete"/>, so a reader never sees a half-written file under the
-    /// final name, and an interrupted run (Ctrl+C) still ends with a playable video.
+    /// Writes the annotated frames to a video file. The video is written under a unique hidden temporary name in
+    /// the same folder and renamed over the destination on <see cref="Complete"/>, so a reader never sees a
+    /// half-written file under the final name, an interrupted run (Ctrl+C) still ends with a playable video, and
+    /// <see cref="Discard"/> (a failed run) leaves an existing file as it was. Frames of another size than the first
+    /// (a folder of mixed images) are scaled to the first frame's size, which the encoder needs, and counted.
     /// </summary>
-    internal sealed class VideoFileSink : IFrameSink
+    internal sealed class VideoFileSink : IFileOutputSink
     {
         private readonly string _path;
         private readonly string _temp;
         private readonly double _fps;
         private VideoWriter? _writer;
+        private Size _size;
+        private Mat? _scaled;
         private bool _completed;
 
         public VideoFileSink(string path, double fps)
         {
+            OutputPath = path;
             _path = Path.GetFullPath(path);
             string ext = Path.GetExtension(_path);
             if (!ext.Equals(".mp4", StringComparison.OrdinalIgnoreCase) && !ext.Equals(".avi", StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException($"Output video '{path}' must end in .mp4 or .avi (or name a folder for images).", nameof(path));
-            string dir = Path.GetDirectoryName(_path)!;
-            Directory.CreateDirectory(dir);
-            _temp = Path.Combine(dir, "." + Path.GetFileNameWithoutExtension(_path) + ".partial" + ext);
+            OutputPaths.CheckFile(path, "--output");
+            _temp = AtomicFile.TempPathFor(_path);
             _fps = fps > 0 ? fps : 25;
         }
 
+        /// <inheritdoc />
+        public string OutputPath { get; }
+
         public int FramesWritten { get; private set; }
+
+        /// <summary>Frames scaled to the first frame's size because theirs differed.</summary>
+        public int FramesResized { get; private set; }
 
         public bool NeedsImage => true;
 
@@ -43,11 +54,23 @@ namespace PoseRT.Demo.Output
             {
                 // Lower-case 'mp4v' is the tag FFmpeg's MP4 muxer accepts without a warning.
                 FourCC codec = _temp.EndsWith(".avi", StringComparison.OrdinalIgnoreCase) ? FourCC.MJPG : FourCC.FromFourChars('m', 'p', '4', 'v');
-                _writer = new VideoWriter(_temp, codec, _fps, new Size(annotated.Width, annotated.Height));
+                _size = new Size(annotated.Width, annotated.Height);
+                _writer = new VideoWriter(_temp, codec, _fps, _size);
                 if (!_writer.IsOpened())
                     throw new IOException($"Could not open '{_path}' for writing (codec {(codec == FourCC.MJPG ? "MJPG" : "mp4v")}).");
             }
-            _writer.Write(annotated);
+            if (annotated.Width != _size.Width || annotated.Height != _size.Height)
+            {
+                // The encoder silently drops frames of another size.
+                _scaled ??= new Mat();
+                Cv2.Resize(annotated, _scaled, _size);
+                _writer.Write(_scaled);
+                FramesResized++;
+            }
+            else
+            {
+                _writer.Write(annotated);
+            }
             FramesWritten++;
         }
 
@@ -59,33 +82,55 @@ namespace PoseRT.Demo.Output
             _writer.Release();
             _writer.Dispose();
             _writer = null;
-            File.Move(_temp, _path, overwrite: true);
+            AtomicFile.Commit(_temp, _path);
+        }
+
+        /// <inheritdoc />
+        public void Discard()
+        {
+            _completed = true;
+            _writer?.Dispose();
+            _writer = null;
+            AtomicFile.TryDelete(_temp);
         }
 
         public void Dispose()
         {
-            if (_writer != null)
-            {
-                // Not completed (an exception escaped): do not publish a file we did not finish.
-                _writer.Dispose();
-                _writer = null;
-                if (File.Exists(_temp)) File.Delete(_temp);
-            }
+            // Not completed (an exception escaped): do not publish a file we did not finish.
+            if (_writer != null) Discard();
+            _scaled?.Dispose();
+            _scaled = null;
         }
     }
 
-    /// <summary>Writes each annotated frame as an image (frame_000000.png ...) in a folder; each file is written atomically.</summary>
-    internal sealed class ImageFolderSink : IFrameSink
+    /// <summary>
+    /// Writes each annotated frame as an image (frame_000000.png ...) into a hidden staging folder beside the
+    /// destination, published on <see cref="Complete"/>: renamed to the destination when it does not exist yet,
+    /// else moved in file by file (each a rename over the old frame of that number, older frames beyond this run
+    /// removed; other files are left alone). <see cref="Discard"/> deletes the staging folder and leaves the
+    /// destination as it was.
+    /// </summary>
+    internal sealed class ImageFolderSink : IFileOutputSink
     {
+        private static readonly System.Text.RegularExpressions.Regex FrameName = new(@"^frame_\d{6,}\.[a-z]+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
         private readonly string _folder;
+        private readonly string _staging;
         private readonly string _extension;
+        private readonly HashSet<string> _written = new(StringComparer.Ordinal);
+        private bool _done;
 
         public ImageFolderSink(string folder, string extension = ".png")
         {
-            _folder = Path.GetFullPath(folder);
+            OutputPath = folder;
+            OutputPaths.CheckFolder(folder, "--output");
+            _folder = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
             _extension = extension;
-            Directory.CreateDirectory(_folder);
+            string parent = Path.GetDirectoryName(_folder) ?? ".";
+            _staging = Path.Combine(parent, "." + Path.GetFileName(_folder) + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8));
         }
+
+        /// <inheritdoc />
+        public string OutputPath { get; }
 
         public int FramesWritten { get; private set; }
 
@@ -95,18 +140,50 @@ namespace PoseRT.Demo.Output
 
         public void Write(FrameResult result, Mat annotated)
         {
+            if (FramesWritten == 0) Directory.CreateDirectory(_staging);
             Cv2.ImEncode(_extension, annotated, out byte[] bytes);
-            string path = Path.Combine(_folder, $"frame_{result.FrameNumber:D6}{_extension}");
-            AtomicFile.WriteAllBytes(path, bytes);
+            string name = $"frame_{result.FrameNumber:D6}{_extension}";
+            File.WriteAllBytes(Path.Combine(_staging, name), bytes);
+            _written.Add(name);
             FramesWritten++;
         }
 
         public void Complete()
         {
+            if (_done) return;
+            _done = true;
+            if (FramesWritten == 0) return;
+            if (!Directory.Exists(_folder))
+            {
+                Directory.Move(_staging, _folder);
+                return;
+            }
+            foreach (string name in _written) File.Move(Path.Combine(_staging, name), Path.Combine(_folder, name), overwrite: true);
+            foreach (string file in Directory.GetFiles(_folder))
+            {
+                string name = Path.GetFileName(file);
+                if (FrameName.IsMatch(name) && !_written.Contains(name)) File.Delete(file);
+            }
+            Directory.Delete(_staging, recursive: true);
+        }
+
+        /// <inheritdoc />
+        public void Discard()
+        {
+            _done = true;
+            try
+            {
+                if (Directory.Exists(_staging)) Directory.Delete(_staging, recursive: true);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                // A stale hidden staging folder is harmless; the destination was not touched.
+            }
         }
 
         public void Dispose()
         {
+            if (!_done) Discard();
         }
     }
 

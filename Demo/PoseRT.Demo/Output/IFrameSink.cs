@@ -19,4 +19,18 @@ namespace PoseRT.Demo.Output
         /// <summary>Finishes the output (closes and publishes a video file); called once, also after Ctrl+C and faults.</summary>
         void Complete();
     }
+
+    /// <summary>
+    /// A sink that publishes a file or folder: it writes under a temporary name and publishes on
+    /// <see cref="IFrameSink.Complete"/>. After a failed run the pipeline calls <see cref="Discard"/> instead, so a
+    /// partial output never appears under the name, and whatever existed there stays as it was.
+    /// </summary>
+    internal interface IFileOutputSink : IFrameSink
+    {
+        /// <summary>The output's path as given.</summary>
+        string OutputPath { get; }
+
+        /// <summary>Deletes what was written so far and leaves the destination untouched.</summary>
+        void Discard();
+    }
 }

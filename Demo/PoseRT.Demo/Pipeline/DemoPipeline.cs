@@ -110,9 +110,11 @@ namespace PoseRT.Demo.Pipeline
             var wall = Stopwatch.StartNew();
             long frameNumber = 0;
             var frameEnds = new double[30];
+            bool finished = false, live = false;
             try
             {
                 source = _open();
+                live = source.IsLive;
                 double sourceFps = source.Fps > 0 ? source.Fps : 25;
                 while (!cancel.IsCancellationRequested && (_settings.MaxFrames <= 0 || frameNumber < _settings.MaxFrames))
                 {
@@ -219,23 +221,34 @@ namespace PoseRT.Demo.Pipeline
                         if (due > 0 && cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(Math.Min(due, 1)))) break;
                     }
                 }
+                finished = true;
             }
             catch (CaptureException e)
             {
                 summary.Error = e.Message;
+                finished = true;
             }
             finally
             {
                 source?.Dispose();
+                // A file or folder input that failed part-way, or any exception, leaves a partial output: it is not
+                // published. A live source has no end, so what it delivered before it died for good is the recording.
+                bool publish = finished && (summary.Error == null || live);
                 foreach (IFrameSink sink in _sinks)
                 {
+                    if (!publish && sink is IFileOutputSink file)
+                    {
+                        file.Discard();
+                        _log($"posert-demo: '{file.OutputPath}' was not written because the run failed; what was there is unchanged.");
+                        continue;
+                    }
                     try
                     {
                         sink.Complete();
                     }
                     catch (Exception e) when (e is System.IO.IOException || e is OpenCVException || e is UnauthorizedAccessException)
                     {
-                        _log("error: could not finish an output: " + e.Message);
+                        _log("posert-demo: could not finish an output: " + e.Message);
                         summary.Error ??= e.Message;
                     }
                 }

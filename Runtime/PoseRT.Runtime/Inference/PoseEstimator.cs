@@ -410,6 +410,9 @@ namespace PoseRT.Runtime
 
         private void DecodeInto(Span<float> heatmaps, Span<float> flippedHeatmaps, in CropTransform transform, in BoundingBox box, float boxScore, ref Pose pose)
         {
+            // NaN never wins an argmax: broken weights would otherwise decode to score-0 poses without a word.
+            if (!AllFinite(heatmaps) || !AllFinite(flippedHeatmaps))
+                throw new InvalidPoseModelException($"{_source}: the model's heatmaps hold NaN or infinite values (box {box}); its weights or its export are broken.");
             if (!flippedHeatmaps.IsEmpty) _codec.FlipMerge(heatmaps, flippedHeatmaps, _flipIndex, heatmaps);
             var peaks = _peaks.AsSpan();
             _codec.Decode(heatmaps, peaks, _refinement, _darkScratch);
@@ -432,6 +435,23 @@ namespace PoseRT.Runtime
                 }
             }
             pose.Score = valid > 0 ? sum / valid * boxScore : 0f;
+        }
+
+        /// <summary>True when no value is NaN or infinite (x - x is 0 for finite x, NaN otherwise; a NaN survives the sum).</summary>
+        private static bool AllFinite(ReadOnlySpan<float> values)
+        {
+            float sum = 0;
+            int i = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated && values.Length >= System.Numerics.Vector<float>.Count)
+            {
+                var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(values);
+                var acc = System.Numerics.Vector<float>.Zero;
+                for (int v = 0; v < vectors.Length; v++) acc += vectors[v] - vectors[v];
+                sum = System.Numerics.Vector.Dot(acc, System.Numerics.Vector<float>.One);
+                i = vectors.Length * System.Numerics.Vector<float>.Count;
+            }
+            for (; i < values.Length; i++) sum += values[i] - values[i];
+            return sum == 0;
         }
 
         private void Run(int batch)

@@ -1,6 +1,8 @@
 using System;
 using System.CommandLine;
 using System.IO;
+using PoseRT.Cli;
+using PoseRT.IO;
 using PoseRT.Trainer.Export;
 using PoseRT.Trainer.Models;
 
@@ -20,8 +22,10 @@ namespace PoseRT.Trainer.Commands
             command.Options.Add(weights);
             command.Options.Add(untrained);
             command.Options.Add(output);
-            var benchmark = new Option<int>("--benchmark") { Description = "After writing, time N runs of the file in ONNX Runtime (CPU, batch 2) and print the median", DefaultValueFactory = _ => 0 };
-            var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for --benchmark", DefaultValueFactory = _ => 1 };
+            var benchmark = new Option<int>("--benchmark") { Description = "After writing, time N runs of the file in ONNX Runtime (CPU, batch 2) and print the median", DefaultValueFactory = _ => 0 }
+                .InRange(0, 100_000);
+            var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for --benchmark (at most 4 per logical processor)", DefaultValueFactory = _ => 1 }
+                .InRange(1, Environment.ProcessorCount * 4, "4 per logical processor at most");
             var graph = new Option<DyReluGraphForm>("--dyrelu-graph") { Description = "How DY-ReLU is written: Fused (fastest, default) or Reference (equations 4-5 transcribed); both compute the same function", DefaultValueFactory = _ => DyReluGraphForm.Fused };
             command.Options.Add(provenance);
             command.Options.Add(graph);
@@ -35,6 +39,10 @@ namespace PoseRT.Trainer.Commands
                     var weightsPath = result.GetValue(weights);
                     if (weightsPath is null && !result.GetValue(untrained))
                         throw new ArgumentException("Give --weights FILE, or --untrained to export freshly initialised weights.");
+                    if (weightsPath is not null && !File.Exists(weightsPath))
+                        throw new FileNotFoundException($"--weights '{weightsPath}' does not exist.", weightsPath);
+                    // Checked before the model is built and exported, so an unusable path costs nothing.
+                    OutputPaths.CheckFile(result.GetValue(output)!, "--output");
                     using var net = PoseNet.Create(options);
                     if (weightsPath is not null) PoseNetWeights.Load(net, weightsPath);
                     net.eval();
@@ -50,10 +58,13 @@ namespace PoseRT.Trainer.Commands
                     }
                     return 0;
                 }
-                catch (Exception e) when (e is ArgumentException || e is IOException || e is InvalidDataException)
+                catch (Exception e) when (e is ArgumentException || e is IOException || e is InvalidDataException || e is UnauthorizedAccessException)
                 {
-                    Console.Error.WriteLine("export: " + e.Message);
-                    return 2;
+                    Console.Error.WriteLine("posert-train export: " + e.Message);
+                    // Bad options or input files are the command line's fault; any other I/O error is the run's.
+                    return e is ArgumentException || e is InvalidDataException || e is FileNotFoundException || e is DirectoryNotFoundException
+                        ? ExitCodes.BadInput
+                        : ExitCodes.Failure;
                 }
             });
             return command;

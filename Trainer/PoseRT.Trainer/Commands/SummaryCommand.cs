@@ -24,8 +24,8 @@ namespace PoseRT.Trainer.Commands
                 }
                 catch (ArgumentException e)
                 {
-                    Console.Error.WriteLine("summary: " + e.Message);
-                    return 2;
+                    Console.Error.WriteLine("posert-train summary: " + e.Message);
+                    return PoseRT.Cli.ExitCodes.BadInput;
                 }
             });
             return command;

@@ -4,6 +4,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using PoseRT.Cli;
+using PoseRT.IO;
 using PoseRT.Trainer.Data;
 using PoseRT.Trainer.Models;
 using PoseRT.Trainer.Training;
@@ -21,10 +23,11 @@ namespace PoseRT.Trainer.Commands
             var lrSteps = new Option<string>("--lr-steps") { Description = "Epochs where the rate drops, comma separated (paper: 170,200).", DefaultValueFactory = _ => "170,200" };
             var lrFactor = new Option<double>("--lr-factor") { Description = "Rate multiplier at each step (paper: 0.1).", DefaultValueFactory = _ => 0.1 };
             var warmup = new Option<int>("--warmup-steps") { Description = "Linear warm-up steps (0 = off, as in the paper).", DefaultValueFactory = _ => 0 };
-            var wd = new Option<double>("--weight-decay") { Description = "Adam weight decay (0 in the paper).", DefaultValueFactory = _ => 0 };
+            var wd = new Option<double>("--weight-decay") { Description = "Adam weight decay (0 in the paper).", DefaultValueFactory = _ => 0 }.AtLeast(0.0);
             var clip = new Option<double?>("--grad-clip") { Description = "Clip the gradient L2 norm to this (off by default)." };
             var seed = new Option<long>("--seed") { Description = "Seed for weights, data order, augmentation and LibTorch.", DefaultValueFactory = _ => 1 };
-            var threads = new Option<int?>("--threads") { Description = "LibTorch CPU threads (default: LibTorch's choice)." };
+            var threads = new Option<int?>("--threads") { Description = "LibTorch CPU threads (default: LibTorch's choice; at most 4 per logical processor)." }
+                .InRangeIfGiven(1, Environment.ProcessorCount * 4, "4 per logical processor at most");
             var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
             var workers = new Option<int>("--workers") { Description = "Data loading threads.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount / 2) };
             var prefetch = new Option<int>("--prefetch") { Description = "Batches loaded ahead at most.", DefaultValueFactory = _ => 4 };
@@ -80,6 +83,7 @@ namespace PoseRT.Trainer.Commands
                         StopAfterSteps = pr.GetValue(stopAfter),
                     };
                     options.Validate();
+                    OutputPaths.CheckFolder(options.OutputDir, "--out");
                     modelOptions = model.Read(pr);
                     augmentation = pr.GetValue(aug) switch
                     {
@@ -91,8 +95,8 @@ namespace PoseRT.Trainer.Commands
                 }
                 catch (ArgumentException e)
                 {
-                    Console.Error.WriteLine("train: " + e.Message);
-                    return 2;
+                    Console.Error.WriteLine("posert-train train: " + e.Message);
+                    return ExitCodes.BadInput;
                 }
 
                 TorchRuntime.EnsureLoaded();
@@ -105,7 +109,15 @@ namespace PoseRT.Trainer.Commands
                     torch.manual_seed(options.Seed);
                     using torch.nn.Module<torch.Tensor, torch.Tensor> net = pose ? PoseNet.Create(modelOptions) : new SmallConvNet(data.Shape.Channels, data.Shape.Joints);
                     string what = pose ? "blobs " + PoseTraining.Describe(modelOptions) : "smallconv-blobs";
-                    var result = ConsoleProgress.Run(obs => TrainingSession.Run(net, data, options, what, observer: obs));
+                    TrainResult result;
+                    try
+                    {
+                        result = ConsoleProgress.Run(obs => TrainingSession.Run(net, data, options, what, observer: obs));
+                    }
+                    catch (Exception e) when (IsReported(e))
+                    {
+                        return Report(e);
+                    }
                     Console.WriteLine(result.Completed
                         ? $"done: {result.Steps} steps, final loss {result.Epochs.LastOrDefault()?.Loss.ToString("G5", CultureInfo.InvariantCulture) ?? "n/a"}, weights {result.FinalModelPath}"
                         : $"stopped at step {result.Steps}; resume with --resume");
@@ -114,18 +126,18 @@ namespace PoseRT.Trainer.Commands
                 string? annPath = pr.GetValue(ann), imageDir = pr.GetValue(images);
                 if (annPath == null || imageDir == null)
                 {
-                    Console.Error.WriteLine("train: give --ann and --images (COCO format), or --blobs N.");
-                    return 2;
+                    Console.Error.WriteLine("posert-train train: give --ann and --images (COCO format), or --blobs N.");
+                    return ExitCodes.BadInput;
                 }
                 if (!File.Exists(annPath))
                 {
-                    Console.Error.WriteLine($"train: annotation file '{annPath}' does not exist.");
-                    return 2;
+                    Console.Error.WriteLine($"posert-train train: annotation file '{annPath}' does not exist.");
+                    return ExitCodes.BadInput;
                 }
                 if (!Directory.Exists(imageDir))
                 {
-                    Console.Error.WriteLine($"train: image folder '{imageDir}' does not exist.");
-                    return 2;
+                    Console.Error.WriteLine($"posert-train train: image folder '{imageDir}' does not exist.");
+                    return ExitCodes.BadInput;
                 }
                 var spec = new PoseTrainingSpec
                 {
@@ -143,10 +155,9 @@ namespace PoseRT.Trainer.Commands
                 {
                     run = ConsoleProgress.Run(obs => PoseTraining.Run(spec, obs));
                 }
-                catch (Exception e) when (e is PoseRT.Coco.CocoFormatException || e is InvalidOperationException || e is InvalidDataException || e is ArgumentException || e is IOException)
+                catch (Exception e) when (IsReported(e))
                 {
-                    Console.Error.WriteLine("train: " + e.Message);
-                    return 1;
+                    return Report(e);
                 }
                 var t = run.Training;
                 Console.WriteLine(t.Completed
@@ -159,6 +170,19 @@ namespace PoseRT.Trainer.Commands
         }
 
         private const int CocoKeypointsCount = PoseRT.Runtime.CocoKeypoints.Count;
+
+        // Errors of the input (annotations, checkpoint, a resume that does not match) and of the machine (I/O).
+        private static bool IsReported(Exception e) =>
+            e is PoseRT.Coco.CocoFormatException || e is InvalidOperationException || e is InvalidDataException || e is ArgumentException
+            || e is IOException || e is UnauthorizedAccessException;
+
+        /// <summary>One line on stderr; exit 1 for an I/O failure while running, 2 for bad input (the others).</summary>
+        private static int Report(Exception e)
+        {
+            Console.Error.WriteLine("posert-train train: " + e.Message);
+            bool machine = (e is IOException && e is not FileNotFoundException && e is not DirectoryNotFoundException) || e is UnauthorizedAccessException;
+            return machine ? ExitCodes.Failure : ExitCodes.BadInput;
+        }
 
         private static List<int> ParseInts(string text, string option)
         {

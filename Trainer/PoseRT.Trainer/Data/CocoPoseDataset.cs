@@ -102,12 +102,18 @@ namespace PoseRT.Trainer.Data
         public bool TryLoad(int index, Random random, Span<float> image, Span<float> target, Span<float> targetWeight, out string? problem)
         {
             var p = _persons[index];
-            using var bgr = Cv2.ImRead(p.ImagePath, ImreadModes.Color);
-            if (bgr.Empty())
+            Mat read;
+            try
             {
-                problem = File.Exists(p.ImagePath) ? $"image '{p.ImagePath}' is corrupt or not an image OpenCV can decode" : $"image '{p.ImagePath}' has disappeared";
+                // Bounded in pixels, truncated files refused, the file named (PoseRT.Vision.ImageFiles).
+                read = PoseRT.Vision.ImageFiles.ReadBgr(p.ImagePath);
+            }
+            catch (Exception e) when (e is InvalidDataException || e is IOException || e is UnauthorizedAccessException)
+            {
+                problem = File.Exists(p.ImagePath) ? e.Message : $"image '{p.ImagePath}' has disappeared";
                 return false;
             }
+            using var bgr = read;
 
             var crop = SampleCrop(p, random);
             // The Runtime's sampler: the same bilinear warp + normalisation the estimator feeds the network.

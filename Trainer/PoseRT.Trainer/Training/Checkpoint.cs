@@ -44,6 +44,13 @@ namespace PoseRT.Trainer.Training
 
         /// <summary>Free-form model description, checked on resume so a checkpoint is not loaded into a different model.</summary>
         public string Model { get; init; } = "";
+
+        /// <summary>
+        /// The training recipe by command-line option (<c>--lr</c>, <c>--aug</c>, ...), checked on resume so that a
+        /// resumed run cannot quietly change it while the provenance claims one recipe for the whole run; null in
+        /// checkpoints written before it was recorded.
+        /// </summary>
+        public System.Collections.Generic.Dictionary<string, string>? Recipe { get; init; }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using PoseRT.Runtime;
 using PoseRT.Trainer.Data;
@@ -75,7 +76,14 @@ namespace PoseRT.Trainer.Training
 
             int valThreads = spec.Train.Threads ?? 0;
             Validator? validate = validator == null ? null : (m, epoch) => validator.Validate((PoseNet)m, valThreads);
-            var result = TrainingSession.Run(model, data, spec.Train, Describe(spec.Model), validate, observer, warnings);
+            var recipe = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["--aug"] = AugmentationName(spec.Augmentation),
+                ["--ann"] = Path.GetFileName(spec.TrainAnnotations),
+                ["--val-ann"] = spec.ValAnnotations == null ? "none" : Path.GetFileName(spec.ValAnnotations),
+                ["--val-dets"] = spec.ValDetections == null ? "ground truth" : Path.GetFileName(spec.ValDetections),
+            };
+            var result = TrainingSession.Run(model, data, spec.Train, Describe(spec.Model), validate, observer, warnings, recipe: recipe);
             if (!result.Completed) return new PoseTrainingResult(result, null, data.Count, warnings.Summary());
 
             // Export the best model (best validated epoch, or the last one) with where it came from.
@@ -88,6 +96,9 @@ namespace PoseRT.Trainer.Training
             observer?.OnMessage($"Exported {onnx} ({exportInfo.Architecture}, {exportInfo.Activation}).");
             return new PoseTrainingResult(result, onnx, data.Count, warnings.Summary());
         }
+
+        private static string AugmentationName(Augmentation a) =>
+            a == Augmentation.Paper ? "paper" : a == Augmentation.FlipOnly ? "flip" : a == Augmentation.None ? "none" : "custom";
 
         /// <summary>The provenance JSON written into the exported model's metadata.</summary>
         public static string Provenance(PoseTrainingSpec spec, TrainResult result, int samples)
@@ -104,7 +115,7 @@ namespace PoseRT.Trainer.Training
                 ["batch"] = spec.Train.BatchSize,
                 ["lr"] = spec.Train.LearningRate,
                 ["lr_steps"] = string.Join(",", spec.Train.LrMilestones),
-                ["augmentation"] = spec.Augmentation == Augmentation.Paper ? "paper" : spec.Augmentation == Augmentation.FlipOnly ? "flip" : spec.Augmentation == Augmentation.None ? "none" : "custom",
+                ["augmentation"] = AugmentationName(spec.Augmentation),
                 ["val_dataset"] = spec.ValAnnotations == null ? null : Path.GetFileName(spec.ValAnnotations),
                 ["val_boxes"] = spec.ValAnnotations == null ? null : spec.ValDetections == null ? "ground truth" : Path.GetFileName(spec.ValDetections),
                 ["AP"] = double.IsNaN(result.BestScore) ? null : Math.Round(result.BestScore, 4),

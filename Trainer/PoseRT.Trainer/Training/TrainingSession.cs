@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using PoseRT.Trainer.Data;
 using TorchSharp;
@@ -33,7 +34,9 @@ namespace PoseRT.Trainer.Training
         /// <summary>
         /// Trains <paramref name="model"/> on <paramref name="data"/>. For a fresh run, build the model after
         /// <c>torch.manual_seed(options.Seed)</c> so its initial weights follow the seed as well.
-        /// <paramref name="modelDescription"/> is stored in checkpoints and checked on resume.
+        /// <paramref name="modelDescription"/> is stored in checkpoints and checked on resume, as is the recipe: the
+        /// options' learning-rate schedule, weight decay and clipping plus <paramref name="recipe"/> (settings the
+        /// caller owns, such as <c>--aug</c>, by option name).
         /// </summary>
         public static TrainResult Run(
             nn.Module<Tensor, Tensor> model,
@@ -43,7 +46,8 @@ namespace PoseRT.Trainer.Training
             Validator? validate = null,
             ITrainingObserver? observer = null,
             DataWarnings? warnings = null,
-            CancellationToken cancel = default)
+            CancellationToken cancel = default,
+            IReadOnlyDictionary<string, string>? recipe = null)
         {
             TorchRuntime.EnsureLoaded();
             options.Validate();
@@ -61,12 +65,14 @@ namespace PoseRT.Trainer.Training
             using var optimizer = torch.optim.Adam(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay, false, false);
             var schedule = new LearningRateSchedule(options.LearningRate, options.LrMilestones, options.LrFactor, options.WarmupSteps);
 
+            var runRecipe = Recipe(options, recipe);
             CheckpointState state;
             bool resumed = false;
             if (options.Resume && File.Exists(ckptPath))
             {
                 var header = Checkpoint.ReadState(ckptPath);
-                CheckCompatible(header, options, data, modelDescription, ckptPath);
+                CheckCompatible(header, options, data, modelDescription, runRecipe, ckptPath);
+                if (header.Recipe is null) observer?.OnMessage($"{ckptPath} predates recorded recipes; the recipe of this run cannot be checked against it.");
                 state = Checkpoint.Load(ckptPath, model, optimizer);
                 resumed = true;
                 observer?.OnMessage($"Resuming from {ckptPath}: epoch {state.Epoch + 1}, batch {state.NextBatch}, step {state.GlobalStep}.");
@@ -76,7 +82,7 @@ namespace PoseRT.Trainer.Training
                 if (options.Resume) observer?.OnMessage($"No checkpoint at {ckptPath}; starting a new run.");
                 // Dropout and any other LibTorch randomness in training start from a known state.
                 torch.random.manual_seed(options.Seed + 1);
-                state = new CheckpointState { Seed = options.Seed, BatchSize = options.BatchSize, DatasetCount = data.Count, Model = modelDescription };
+                state = new CheckpointState { Seed = options.Seed, BatchSize = options.BatchSize, DatasetCount = data.Count, Model = modelDescription, Recipe = runRecipe };
             }
 
             using var log = new MetricsLog(outDir, resumed ? state.GlobalStep : null);
@@ -242,8 +248,35 @@ namespace PoseRT.Trainer.Training
             return d;
         }
 
-        private static void CheckCompatible(CheckpointState s, TrainOptions o, IPoseDataset data, string model, string path)
+        /// <summary>The recipe a checkpoint records, by command-line option, values in invariant round-trip form.</summary>
+        internal static Dictionary<string, string> Recipe(TrainOptions o, IReadOnlyDictionary<string, string>? extra)
         {
+            static string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            var r = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["--lr"] = F(o.LearningRate),
+                ["--lr-steps"] = string.Join(",", o.LrMilestones),
+                ["--lr-factor"] = F(o.LrFactor),
+                ["--warmup-steps"] = o.WarmupSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["--weight-decay"] = F(o.WeightDecay),
+                ["--grad-clip"] = o.GradClipNorm is { } c ? F(c) : "off",
+            };
+            if (extra != null) foreach (var (key, value) in extra) r[key] = value;
+            return r;
+        }
+
+        private static void CheckCompatible(CheckpointState s, TrainOptions o, IPoseDataset data, string model, Dictionary<string, string> recipe, string path)
+        {
+            if (s.Recipe is { } recorded)
+            {
+                foreach (var key in recorded.Keys.Union(recipe.Keys).OrderBy(k => k, StringComparer.Ordinal))
+                {
+                    string was = recorded.TryGetValue(key, out var a) ? a : "(not set)";
+                    string now = recipe.TryGetValue(key, out var b) ? b : "(not set)";
+                    if (!string.Equals(was, now, StringComparison.Ordinal))
+                        throw new InvalidOperationException($"Checkpoint '{path}' was trained with {key} {was}; this run asks for {key} {now}. Resume with the same recipe or use a new --out folder.");
+                }
+            }
             if (s.Seed != o.Seed) throw new InvalidOperationException($"Checkpoint '{path}' was trained with seed {s.Seed}; this run asks for {o.Seed}. Resume with the same settings or use a new --out folder.");
             if (s.BatchSize != o.BatchSize) throw new InvalidOperationException($"Checkpoint '{path}' used batch size {s.BatchSize}; this run asks for {o.BatchSize}.");
             if (s.DatasetCount != data.Count) throw new InvalidOperationException($"Checkpoint '{path}' was trained on {s.DatasetCount} samples; this data set has {data.Count}.");

@@ -5,8 +5,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using OpenCvSharp;
+using PoseRT.Cli;
 using PoseRT.Coco;
+using PoseRT.IO;
 using PoseRT.Runtime;
+using PoseRT.Vision;
 using Spectre.Console;
 
 namespace PoseRT.Tools.Commands
@@ -24,7 +27,16 @@ namespace PoseRT.Tools.Commands
             string? OutPath, string? PlotDir, string? JsonPath, ExecutionProvider Provider, int Device, int Threads)
         {
             public byte[]? ModelBytes { get; init; }
+
+            /// <summary>Most person boxes of one image that are run (a detection file above it is refused).</summary>
+            public int MaxBoxesPerImage { get; init; } = DefaultMaxBoxesPerImage;
         }
+
+        /// <summary>The default of <c>--max-boxes-per-image</c>: detectors keep at most 100 per image; 300 leaves room.</summary>
+        internal const int DefaultMaxBoxesPerImage = 300;
+
+        /// <summary>The most CPU threads <c>--threads</c> accepts: 4 per logical processor.</summary>
+        internal static int MaxThreads => Environment.ProcessorCount * 4;
 
         public static Command Create()
         {
@@ -39,11 +51,14 @@ namespace PoseRT.Tools.Commands
             var plots = new Option<string?>("--plots") { Description = "Write PNG plots (PR curve per OKS threshold, per-keypoint error) into this folder." };
             var json = new Option<string?>("--json") { Description = "Write the 10 stats as one JSON object here." };
             var provider = new Option<ExecutionProvider>("--provider") { Description = "Auto, Cpu, Cuda or DirectML.", DefaultValueFactory = _ => ExecutionProvider.Auto };
-            var device = new Option<int>("--device") { Description = "GPU index for Cuda/DirectML.", DefaultValueFactory = _ => 0 };
-            var threads = new Option<int>("--threads") { Description = "CPU provider threads (0 = ONNX Runtime's choice).", DefaultValueFactory = _ => 0 };
+            var device = new Option<int>("--device") { Description = "GPU index for Cuda/DirectML.", DefaultValueFactory = _ => 0 }.AtLeast(0);
+            var threads = new Option<int>("--threads") { Description = "CPU provider threads (0 = ONNX Runtime's choice; at most 4 per logical processor).", DefaultValueFactory = _ => 0 }
+                .InRange(0, MaxThreads, "4 per logical processor at most");
+            var maxBoxes = new Option<int>("--max-boxes-per-image") { Description = $"Refuse a detection file with more person boxes than this on one image (default {DefaultMaxBoxesPerImage}).", DefaultValueFactory = _ => DefaultMaxBoxesPerImage }
+                .AtLeast(1);
             var command = new Command("run", "Run a model over COCO images with the top-down test protocol (boxes, flip test, rescoring, OKS-NMS 0.9) and score it like pycocotools.")
             {
-                model, gt, images, detections, gtBoxes, flip, noFlip, output, plots, json, provider, device, threads,
+                model, gt, images, detections, gtBoxes, flip, noFlip, output, plots, json, provider, device, threads, maxBoxes,
             };
             command.SetAction(parse =>
             {
@@ -51,29 +66,39 @@ namespace PoseRT.Tools.Commands
                 bool useGt = parse.GetValue(gtBoxes);
                 if ((detectionPath != null) == useGt)
                 {
-                    Console.Error.WriteLine("run: give exactly one of --detections FILE or --gt-boxes.");
-                    return 2;
+                    Console.Error.WriteLine("posert run: give exactly one of --detections FILE or --gt-boxes.");
+                    return ExitCodes.BadInput;
                 }
                 if (parse.GetValue(flip) && parse.GetValue(noFlip))
                 {
-                    Console.Error.WriteLine("run: --flip and --no-flip contradict each other.");
-                    return 2;
+                    Console.Error.WriteLine("posert run: --flip and --no-flip contradict each other.");
+                    return ExitCodes.BadInput;
                 }
                 var settings = new Settings(parse.GetValue(model)!, parse.GetValue(gt)!, parse.GetValue(images)!, detectionPath, useGt,
                     !parse.GetValue(noFlip), parse.GetValue(output), parse.GetValue(plots), parse.GetValue(json),
-                    parse.GetValue(provider), parse.GetValue(device), parse.GetValue(threads));
+                    parse.GetValue(provider), parse.GetValue(device), parse.GetValue(threads))
+                { MaxBoxesPerImage = parse.GetValue(maxBoxes) };
                 return Execute(settings, Console.Out, Console.Error, liveProgress: !Console.IsOutputRedirected);
             });
             return command;
         }
 
-        /// <summary>Runs the protocol; bad input ends with one line naming the file, entry or image and exit code 1.</summary>
+        /// <summary>
+        /// Runs the protocol; bad input (files, entries, images, unwritable outputs) ends with one line naming the file,
+        /// entry or image and exit code 2, a failure while running (a write, the model's output) with exit code 1.
+        /// </summary>
         internal static int Execute(Settings s, TextWriter output, TextWriter error, bool liveProgress)
         {
             try
             {
+                // Every output must be writable before any work, and before any of them is written.
+                if (s.OutPath != null) OutputPaths.CheckFile(s.OutPath, "--out");
+                if (s.JsonPath != null) OutputPaths.CheckFile(s.JsonPath, "--json");
+                if (s.PlotDir != null) OutputPaths.CheckFolder(s.PlotDir, "--plots");
+                if (s.Threads < 0 || s.Threads > MaxThreads)
+                    throw new ArgumentException($"--threads {s.Threads}: must be a number from 0 to {MaxThreads} (4 per logical processor at most).");
                 var groundTruth = CocoKeypointFile.Load(s.GroundTruth);
-                var boxesByImage = s.Detections != null ? LoadDetections(s.Detections, groundTruth) : null;
+                var boxesByImage = s.Detections != null ? LoadDetections(s.Detections, groundTruth, s.MaxBoxesPerImage) : null;
 
                 // Every image must be there before hours of inference start.
                 var paths = new string[groundTruth.Images.Count];
@@ -151,12 +176,12 @@ namespace PoseRT.Tools.Commands
             }
             catch (Exception ex) when (ScoreCommand.IsInputError(ex) || ex is InvalidPoseModelException || ex is NotSupportedException)
             {
-                error.WriteLine($"run: {ex.Message}");
-                return 1;
+                error.WriteLine($"posert run: {ex.Message}");
+                return ex is InvalidPoseModelException || ex is NotSupportedException ? ExitCodes.BadInput : ScoreCommand.ExitCodeFor(ex);
             }
         }
 
-        private static Dictionary<long, List<CocoDetection>> LoadDetections(string path, CocoKeypointFile groundTruth)
+        private static Dictionary<long, List<CocoDetection>> LoadDetections(string path, CocoKeypointFile groundTruth, int maxBoxesPerImage)
         {
             var all = CocoDetectionFile.Load(path);
             for (int i = 0; i < all.Count; i++)
@@ -171,6 +196,11 @@ namespace PoseRT.Tools.Commands
                 {
                     list = new List<CocoDetection>();
                     byImage.Add(d.ImageId, list);
+                }
+                if (list.Count == maxBoxesPerImage)
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"'{path}': image_id {d.ImageId} has more than {maxBoxesPerImage} person detections, the --max-boxes-per-image cap; filter the file or raise the cap."));
                 }
                 list.Add(d);
             }
@@ -214,9 +244,22 @@ namespace PoseRT.Tools.Commands
             /// <summary>Estimates the image's boxes, applies OKS-NMS, appends the kept poses; returns the box count.</summary>
             public int Run(CocoImage image, string path, CocoKeypointFile groundTruth, Dictionary<long, List<CocoDetection>>? detections, List<CocoKeypointResult> results)
             {
-                using var mat = Cv2.ImRead(path, ImreadModes.Color);
-                if (mat.Empty())
-                    throw new InvalidDataException($"Image file '{path}' of image_id {image.Id} cannot be decoded.");
+                Mat read;
+                try
+                {
+                    read = ImageFiles.ReadBgr(path);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException($"image_id {image.Id}: {e.Message}", e);
+                }
+                using var mat = read;
+                // Ground truth in pixels of a different picture would be scored as if it belonged to this one.
+                if (image.Width > 0 && image.Height > 0 && (mat.Width != image.Width || mat.Height != image.Height))
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"Image file '{path}' is {mat.Width}x{mat.Height} pixels, but image_id {image.Id} of '{groundTruth.Source}' says {image.Width}x{image.Height}."));
+                }
 
                 List<CocoDetection> boxes = detections != null
                     ? (detections.TryGetValue(image.Id, out var list) ? list : new List<CocoDetection>())

@@ -4,7 +4,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using PoseRT.Cli;
 using PoseRT.Coco;
+using PoseRT.IO;
 using PoseRT.Runtime;
 
 namespace PoseRT.Tools.Commands
@@ -34,19 +36,24 @@ namespace PoseRT.Tools.Commands
                 string? gtPath = parse.GetValue(gt), resultsPath = parse.GetValue(results);
                 if (gtPath is null || resultsPath is null)
                 {
-                    Console.Error.WriteLine("score: --gt and --results are both required (or use --benchmark).");
-                    return 2;
+                    Console.Error.WriteLine("posert score: --gt and --results are both required (or use --benchmark).");
+                    return ExitCodes.BadInput;
                 }
                 return Execute(gtPath, resultsPath, parse.GetValue(json), parse.GetValue(plots), Console.Out, Console.Error);
             });
             return command;
         }
 
-        /// <summary>Loads, evaluates, prints; bad input ends with a one-line message naming the file and entry, exit code 1.</summary>
+        /// <summary>
+        /// Loads, evaluates, prints; bad input (a file, an entry, an unusable output path) ends with a one-line message
+        /// naming the file and entry, exit code 2, and no output written; a failed write with exit code 1.
+        /// </summary>
         internal static int Execute(string gtPath, string resultsPath, string? jsonPath, string? plotDir, TextWriter output, TextWriter error)
         {
             try
             {
+                if (jsonPath != null) OutputPaths.CheckFile(jsonPath, "--json");
+                if (plotDir != null) OutputPaths.CheckFolder(plotDir, "--plots");
                 var clock = Stopwatch.StartNew();
                 var groundTruth = CocoKeypointFile.Load(gtPath);
                 var results = CocoResultsFile.Load(resultsPath);
@@ -68,10 +75,19 @@ namespace PoseRT.Tools.Commands
             }
             catch (Exception ex) when (IsInputError(ex))
             {
-                error.WriteLine($"score: {ex.Message}");
-                return 1;
+                error.WriteLine($"posert score: {ex.Message}");
+                return ExitCodeFor(ex);
             }
         }
+
+        /// <summary>
+        /// The exit code of an error <see cref="IsInputError"/> accepts: 2 for bad input (a missing or malformed file,
+        /// a bad entry or value), 1 for a failure of the machine (any other I/O error: disk full, permissions).
+        /// </summary>
+        internal static int ExitCodeFor(Exception ex) =>
+            ex is CocoFormatException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
+                ? ExitCodes.BadInput
+                : ExitCodes.Failure;
 
         /// <summary>Errors that are the user's input, reported as one line instead of a stack trace.</summary>
         internal static bool IsInputError(Exception ex) =>
@@ -164,8 +180,8 @@ namespace PoseRT.Tools.Commands
             {
                 if (persons < 1 || resultCount < 0 || imageCount < 1)
                 {
-                    error.WriteLine("score --benchmark: --bench-persons and --bench-images must be positive, --bench-results not negative.");
-                    return 2;
+                    error.WriteLine("posert score --benchmark: --bench-persons and --bench-images must be positive, --bench-results not negative.");
+                    return ExitCodes.BadInput;
                 }
                 var dir = keepDir ?? Path.Combine(Path.GetTempPath(), "posert-score-bench-" + Guid.NewGuid().ToString("N")[..8]);
                 Directory.CreateDirectory(dir);

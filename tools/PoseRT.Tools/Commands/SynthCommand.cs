@@ -40,6 +40,7 @@ namespace PoseRT.Tools.Commands
                 var sw = Stopwatch.StartNew();
                 try
                 {
+                    PoseRT.IO.OutputPaths.CheckFolder(dir, "--out");
                     if (parseResult.GetValue(video))
                     {
                         var co = new SyntheticClipOptions
@@ -91,18 +92,18 @@ namespace PoseRT.Tools.Commands
                 }
                 catch (ArgumentException e)
                 {
-                    Console.Error.WriteLine($"synth: {e.Message}");
-                    return 2;
+                    Console.Error.WriteLine($"posert synth: {e.Message}");
+                    return PoseRT.Cli.ExitCodes.BadInput;
                 }
                 catch (IOException e)
                 {
-                    Console.Error.WriteLine($"synth: cannot write to '{dir}': {e.Message}");
-                    return 1;
+                    Console.Error.WriteLine($"posert synth: cannot write to '{dir}': {e.Message}");
+                    return PoseRT.Cli.ExitCodes.Failure;
                 }
                 catch (UnauthorizedAccessException e)
                 {
-                    Console.Error.WriteLine($"synth: cannot write to '{dir}': {e.Message}");
-                    return 1;
+                    Console.Error.WriteLine($"posert synth: cannot write to '{dir}': {e.Message}");
+                    return PoseRT.Cli.ExitCodes.Failure;
                 }
             });
             return cmd;
