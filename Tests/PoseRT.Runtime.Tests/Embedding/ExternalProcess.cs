@@ -15,9 +15,12 @@ namespace PoseRT.Tests.Embedding
             private static string Tail(string s) => s.Length <= 6000 ? s : "…" + s[^6000..];
         }
 
-        /// <summary>Runs <paramref name="file"/>; kills it (and its children) and fails after <paramref name="timeout"/>.</summary>
+        /// <summary>
+        /// Runs <paramref name="file"/>; kills it (and its children) and fails after <paramref name="timeout"/>.
+        /// <paramref name="environment"/> sets variables (a null value removes one).
+        /// </summary>
         public static Result Run(string file, IEnumerable<string> args, string workingDirectory, TimeSpan timeout,
-            IReadOnlyDictionary<string, string>? environment = null)
+            IReadOnlyDictionary<string, string?>? environment = null)
         {
             var psi = new ProcessStartInfo(file)
             {
@@ -28,7 +31,11 @@ namespace PoseRT.Tests.Embedding
             };
             foreach (var a in args) psi.ArgumentList.Add(a);
             if (environment != null)
-                foreach (var (k, v) in environment) psi.Environment[k] = v;
+                foreach (var (k, v) in environment)
+                {
+                    if (v == null) psi.Environment.Remove(k);
+                    else psi.Environment[k] = v;
+                }
             using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
