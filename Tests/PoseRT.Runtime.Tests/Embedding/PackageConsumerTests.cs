@@ -142,9 +142,10 @@ namespace PoseRT.Tests.Embedding
             Assert.Equal("allocated 0 3", output.Allocated);
             output.AssertPosesEqual(frame.EstimateHere(), TestFrame.Boxes, "the package consumer");
 
-            // RuntimeIdentifier linux-x64: the native ONNX Runtime for this platform only, not for every platform.
-            string bin = Path.Combine(app, "bin", "Release", "net10.0", "linux-x64");
-            Assert.True(File.Exists(Path.Combine(bin, "libonnxruntime.so")), $"no libonnxruntime.so in {bin}");
+            // A RuntimeIdentifier: the native ONNX Runtime for this platform only, not for every platform.
+            string bin = Path.Combine(app, "bin", "Release", "net10.0", Rid);
+            string native = OperatingSystem.IsWindows() ? "onnxruntime.dll" : OperatingSystem.IsMacOS() ? "libonnxruntime.dylib" : "libonnxruntime.so";
+            Assert.True(File.Exists(Path.Combine(bin, native)), $"no {native} in {bin}");
             Assert.False(Directory.Exists(Path.Combine(bin, "runtimes")), $"{bin} has a runtimes/ folder (natives of other platforms)");
         }
 
@@ -204,7 +205,7 @@ namespace PoseRT.Tests.Embedding
                   <PropertyGroup>
                     <OutputType>Exe</OutputType>
                     <TargetFramework>net10.0</TargetFramework>
-                    <RuntimeIdentifier>linux-x64</RuntimeIdentifier>
+                    <RuntimeIdentifier>{Rid}</RuntimeIdentifier>
                     <SelfContained>false</SelfContained>
                     <Nullable>enable</Nullable>
                     <AssemblyName>consumer</AssemblyName>
@@ -227,13 +228,16 @@ namespace PoseRT.Tests.Embedding
         {
             var args = new List<string>
             {
-                Path.Combine(app, "bin", "Release", "net10.0", "linux-x64", "consumer.dll"),
+                Path.Combine(app, "bin", "Release", "net10.0", Rid, "consumer.dll"),
                 TestFrame.ModelPath, frame.Write(app),
                 frame.Width.ToString(CultureInfo.InvariantCulture), frame.Height.ToString(CultureInfo.InvariantCulture), "3",
             };
             args.AddRange(TestFrame.Boxes.Select(TestFrame.BoxArgument));
             return ExternalProcess.Run("dotnet", args, app, TimeSpan.FromMinutes(2), CleanDotnetEnvironment);
         }
+
+        /// <summary>This machine's runtime identifier (linux-x64 here), the one the consumer builds for.</summary>
+        private static string Rid => System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
 
         private static string Read(ZipArchive zip, string name)
         {
