@@ -155,6 +155,7 @@ namespace PoseRT.Runtime
         /// <exception cref="InvalidPoseModelException">Not an ONNX model, no description (metadata or
         /// <see cref="PoseEstimatorOptions.FallbackModelInfo"/>), or input/output shapes that do not fit a heatmap pose model.</exception>
         /// <exception cref="NotSupportedException">The requested execution provider is not in the loaded native build or cannot start; the message names the package to use.</exception>
+        /// <exception cref="OnnxRuntimeNativeException">The ONNX Runtime native library is missing or older than the managed ONNX Runtime needs; the message names the package and minimum version.</exception>
         public static PoseEstimator Load(byte[] model, PoseEstimatorOptions? options = null, string sourceName = "model bytes")
         {
             if (model == null) throw new ArgumentNullException(nameof(model));
@@ -165,7 +166,7 @@ namespace PoseRT.Runtime
         {
             options ??= new PoseEstimatorOptions();
             options.Validate();
-            var so = ExecutionProviders.Create(options, OrtEnv.Instance().GetAvailableProviders(), ExecutionProviders.IsWindows,
+            var so = ExecutionProviders.Create(options, OnnxRuntimeNative.GetAvailableProviders(), ExecutionProviders.IsWindows,
                 out var provider, out var report);
             InferenceSession session;
             try
