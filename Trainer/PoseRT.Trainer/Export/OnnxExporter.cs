@@ -19,7 +19,9 @@ namespace PoseRT.Trainer.Export
     /// into the preceding convolution, DY-ReLU in standard operators, input <c>image</c> [N, 3, H, W] with a symbolic
     /// batch N, output <c>heatmaps</c> [N, K, H/4, W/4], and the <see cref="PoseModelInfo"/> as metadata. Initializers are
     /// named after the module parameters (<c>backbone.blocks.3.expand.conv.weight</c>; a folded conv gains a
-    /// <c>.conv.bias</c>); export-only constants end in <c>.coef_scale</c>, <c>.coef_offset</c> and similar.
+    /// <c>.conv.bias</c>); export-only constants end in <c>.coef_scale</c>, <c>.coef_offset</c> and similar. In the
+    /// <see cref="DyReluGraphForm.Fused"/> graph a DY-ReLU parameter folded with its neighbours keeps its name as a prefix
+    /// (<c>.fc1.weight_through_conv</c>), and the attention conv's bias is dropped (softmax ignores a constant shift).
     /// </summary>
     public static partial class OnnxExporter
     {
