@@ -12,12 +12,14 @@ using TorchSharp;
 namespace PoseRT.Bench
 {
     /// <summary>Settings of one comparison run.</summary>
-    internal sealed record BenchSettings(string OutDir, int Frames, int Warmup, IReadOnlyList<int> ThreadCounts, IReadOnlyList<string> ShippedModels, bool Architectures);
+    internal sealed record BenchSettings(string OutDir, int Frames, int Warmup, int Rounds, IReadOnlyList<int> ThreadCounts, IReadOnlyList<string> ShippedModels, bool Architectures);
 
     /// <summary>
     /// The comparison benchmark: exports MobileNetV3-Large and -Small x {static, DY-ReLU-C} at 256x192 (untrained weights;
     /// time does not depend on their values), adds the shipped models, and measures PoseRT end to end and its peers on the
-    /// same files, crops and thread counts, one model after another in one process.
+    /// same files, crops and thread counts in one process. The whole matrix runs in several rounds, each taking its share
+    /// of the frames, and each row pools its samples over the rounds: a slow minute on a shared machine then falls on
+    /// every model alike instead of on whichever was being measured, so ratios within the run stay fair.
     /// </summary>
     internal sealed class CompareBenchmark
     {
@@ -48,17 +50,20 @@ namespace PoseRT.Bench
             _log("machine: " + machine.Describe());
             var modelDir = Path.Combine(_settings.OutDir, "models");
             Directory.CreateDirectory(modelDir);
-            foreach (var candidate in Candidates(modelDir))
+            var candidates = new List<Candidate>(Candidates(modelDir));
+            try
             {
-                try
+                for (int round = 0; round < _settings.Rounds; round++)
                 {
-                    Measure(candidate, results);
-                }
-                finally
-                {
-                    candidate.Torch?.Dispose();
+                    _log($"round {round + 1} of {_settings.Rounds}");
+                    foreach (var candidate in candidates) Measure(candidate);
                 }
             }
+            finally
+            {
+                foreach (var c in candidates) c.Torch?.Dispose();
+            }
+            Collect(candidates, results);
             using var self = Process.GetCurrentProcess();
             return results with { WallSeconds = wall.Elapsed.TotalSeconds, PeakRssMb = self.PeakWorkingSet64 / 1048576.0 };
         }
@@ -97,36 +102,123 @@ namespace PoseRT.Bench
             }
         }
 
-        private void Measure(Candidate c, BenchResults results)
+        private int FramesPerRound => Math.Max(3, (_settings.Frames + _settings.Rounds - 1) / _settings.Rounds);
+
+        private int MaxThreads
+        {
+            get
+            {
+                int max = 0;
+                foreach (var t in _settings.ThreadCounts) max = Math.Max(max, t);
+                return max;
+            }
+        }
+
+        private sealed class Series
+        {
+            public readonly List<double> Total = new List<double>();
+            public readonly List<double> Inference = new List<double>();
+            public readonly List<double> Preprocess = new List<double>();
+            public readonly List<double> Decode = new List<double>();
+            public long Bytes;
+            public string? Note;
+            public string File = "";
+        }
+
+        private readonly Dictionary<string, Series> _series = new Dictionary<string, Series>(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _openCvFallback = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly Dictionary<string, double> _rss = new Dictionary<string, double>(StringComparer.Ordinal);
+
+        private Series At(string key)
+        {
+            if (!_series.TryGetValue(key, out var s)) _series[key] = s = new Series();
+            return s;
+        }
+
+        private static string LatencyKey(string model, string graph, CpuParallelism p, int threads, bool flip) => $"L|{model}|{graph}|{p}|{threads}|{flip}";
+
+        private static string ThroughputKey(string model, int threads, int persons) => $"T|{model}|{threads}|{persons}";
+
+        private static string PeerKey(string model, string peer, int threads) => $"P|{model}|{peer}|{threads}";
+
+        private void Measure(Candidate c)
         {
             _log($"model {c.Name}: {c.Description}");
-            int maxThreads = 0;
-            foreach (var t in _settings.ThreadCounts) maxThreads = Math.Max(maxThreads, t);
             foreach (int threads in _settings.ThreadCounts)
                 foreach (bool flip in new[] { true, false })
-                    results.Latency.Add(Latency(c.Name, c.File, "fused", CpuParallelism.Crops, threads, flip));
+                    Latency(c.Name, c.File, "fused", CpuParallelism.Crops, threads, flip);
             if (c.ReferenceFile != null)
-                results.Latency.Add(Latency(c.Name, c.ReferenceFile, "reference", CpuParallelism.Crops, maxThreads, true));
-            if (maxThreads > 1)
-                results.Latency.Add(Latency(c.Name, c.File, "fused", CpuParallelism.Operators, maxThreads, true));
+                Latency(c.Name, c.ReferenceFile, "reference", CpuParallelism.Crops, MaxThreads, true);
+            if (MaxThreads > 1)
+                Latency(c.Name, c.File, "fused", CpuParallelism.Operators, MaxThreads, true);
             foreach (int persons in new[] { 1, 4, 8 })
-                results.Throughput.Add(Throughput(c.Name, c.File, maxThreads, persons));
-
+                Throughput(c.Name, c.File, MaxThreads, persons);
             foreach (int threads in _settings.ThreadCounts)
             {
-                double ours = Find(results.Latency, c.Name, threads).Total.P50Ms;
-                results.Peers.Add(Peer(c.Name, "ONNX Runtime defaults", c.File, threads, ours, () => new OrtDefaultsPeer(c.File, c.Height, c.Width)));
-                var cv = Peer(c.Name, "OpenCV DNN", c.File, threads, ours, () => new OpenCvDnnPeer(c.File, c.Height, c.Width));
-                if (cv.Time == null && c.ReferenceFile != null)
-                    cv = Peer(c.Name, "OpenCV DNN", c.ReferenceFile, threads, ours, () => new OpenCvDnnPeer(c.ReferenceFile, c.Height, c.Width)) with { Note = "cannot run the fused graph (" + cv.Note + "); timed on the reference graph" };
-                results.Peers.Add(cv);
+                Peer(c.Name, "ONNX Runtime defaults", c.File, threads, () => new OrtDefaultsPeer(c.File, c.Height, c.Width));
+                var cv = At(PeerKey(c.Name, "OpenCV DNN", threads));
+                if (!_openCvFallback.ContainsKey(c.Name))
+                {
+                    Peer(c.Name, "OpenCV DNN", c.File, threads, () => new OpenCvDnnPeer(c.File, c.Height, c.Width));
+                    if (cv.Total.Count == 0 && c.ReferenceFile != null) _openCvFallback[c.Name] = cv.Note ?? "";
+                }
+                if (_openCvFallback.TryGetValue(c.Name, out var why))
+                {
+                    Peer(c.Name, "OpenCV DNN", c.ReferenceFile!, threads, () => new OpenCvDnnPeer(c.ReferenceFile!, c.Height, c.Width));
+                    if (cv.Total.Count > 0) cv.Note = "cannot run the fused graph (" + why + "); timed on the reference graph";
+                }
                 if (c.Torch != null)
-                    results.Peers.Add(Peer(c.Name, "TorchSharp eager", "(the Trainer's model)", threads, ours, () => new TorchEagerPeer(c.Torch, c.Height, c.Width)));
-                else
-                    results.Peers.Add(new PeerRow(c.Name, "TorchSharp eager", "-", threads, null, null, "no TorchSharp weights ship with this model"));
+                    Peer(c.Name, "TorchSharp eager", "(the Trainer's model)", threads, () => new TorchEagerPeer(c.Torch, c.Height, c.Width));
             }
             using var self = Process.GetCurrentProcess();
-            results.Models.Add(new ModelRow(c.Name, c.Description, Path.GetFileName(c.File), c.MultiplyAdds, self.WorkingSet64 / 1048576.0));
+            _rss[c.Name] = Math.Max(_rss.TryGetValue(c.Name, out var r) ? r : 0, self.WorkingSet64 / 1048576.0);
+        }
+
+        private void Collect(List<Candidate> candidates, BenchResults results)
+        {
+            foreach (var c in candidates)
+            {
+                var rows = new List<(string Graph, CpuParallelism P, int Threads, bool Flip)>();
+                foreach (int threads in _settings.ThreadCounts)
+                    foreach (bool flip in new[] { true, false }) rows.Add(("fused", CpuParallelism.Crops, threads, flip));
+                if (c.ReferenceFile != null) rows.Add(("reference", CpuParallelism.Crops, MaxThreads, true));
+                if (MaxThreads > 1) rows.Add(("fused", CpuParallelism.Operators, MaxThreads, true));
+                foreach (var (graph, p, threads, flip) in rows)
+                {
+                    var s = At(LatencyKey(c.Name, graph, p, threads, flip));
+                    var total = Summarise(s.Total.ToArray());
+                    results.Latency.Add(new LatencyRow(c.Name, graph, p.ToString(), threads, flip, total, Summarise(s.Inference.ToArray()),
+                        LatencyStats.Percentile(LatencyStats.Sorted(s.Preprocess), 0.5), LatencyStats.Percentile(LatencyStats.Sorted(s.Decode), 0.5),
+                        s.Bytes / (double)Math.Max(1, s.Total.Count), 1000.0 / total.MeanMs));
+                }
+                foreach (int persons in new[] { 1, 4, 8 })
+                {
+                    var s = At(ThroughputKey(c.Name, MaxThreads, persons));
+                    var total = Summarise(s.Total.ToArray());
+                    results.Throughput.Add(new ThroughputRow(c.Name, MaxThreads, persons, total, persons * 1000.0 / total.MeanMs));
+                }
+                foreach (int threads in _settings.ThreadCounts)
+                {
+                    double ours = Find(results.Latency, c.Name, threads).Total.P50Ms;
+                    foreach (var peer in new[] { "ONNX Runtime defaults", "OpenCV DNN", "TorchSharp eager" })
+                    {
+                        if (peer == "TorchSharp eager" && c.Torch == null)
+                        {
+                            results.Peers.Add(new PeerRow(c.Name, peer, "-", threads, null, null, "no TorchSharp weights ship with this model"));
+                            continue;
+                        }
+                        var s = At(PeerKey(c.Name, peer, threads));
+                        if (s.Total.Count == 0)
+                        {
+                            results.Peers.Add(new PeerRow(c.Name, peer, s.File, threads, null, null, s.Note));
+                            continue;
+                        }
+                        var stats = Summarise(s.Total.ToArray());
+                        results.Peers.Add(new PeerRow(c.Name, peer, s.File, threads, stats, stats.P50Ms / ours, s.Note));
+                    }
+                }
+                results.Models.Add(new ModelRow(c.Name, c.Description, Path.GetFileName(c.File), c.MultiplyAdds, _rss.TryGetValue(c.Name, out var rss) ? rss : 0));
+            }
         }
 
         private static LatencyRow Find(List<LatencyRow> rows, string model, int threads)
@@ -136,25 +228,26 @@ namespace PoseRT.Bench
             throw new InvalidOperationException("no PoseRT row for " + model);
         }
 
-        private PeerRow Peer(string model, string peer, string file, int threads, double oursP50, Func<IPeer> create)
+        private void Peer(string model, string peer, string file, int threads, Func<IPeer> create)
         {
+            var s = At(PeerKey(model, peer, threads));
             try
             {
                 using var p = create();
-                var times = p.Time(2, threads, _settings.Warmup, _settings.Frames);
-                var stats = Summarise(times);
-                _log($"  {peer,-22} {threads} thread(s): p50 {stats.P50Ms:F1} ms ({stats.P50Ms / oursP50:F2}x PoseRT)");
-                return new PeerRow(model, peer, Path.GetFileName(file), threads, stats, stats.P50Ms / oursP50, null);
+                var times = p.Time(2, threads, _settings.Warmup, FramesPerRound);
+                s.Total.AddRange(times);
+                s.File = Path.GetFileName(file);
+                _log($"  {peer,-22} {threads} thread(s): p50 {LatencyStats.Percentile(LatencyStats.Sorted(times), 0.5):F1} ms");
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                string first = e.Message.Split('\n')[0];
-                _log($"  {peer,-22} {threads} thread(s): failed: {first}");
-                return new PeerRow(model, peer, Path.GetFileName(file), threads, null, null, first);
+                s.Note = e.Message.Split('\n')[0];
+                s.File = Path.GetFileName(file);
+                _log($"  {peer,-22} {threads} thread(s): failed: {s.Note}");
             }
         }
 
-        private LatencyRow Latency(string model, string file, string graph, CpuParallelism parallelism, int threads, bool flip)
+        private void Latency(string model, string file, string graph, CpuParallelism parallelism, int threads, bool flip)
         {
             var options = new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = threads, CpuParallelism = parallelism, FlipTest = flip, MaxBoxesPerRun = 1 };
             using var est = PoseEstimator.Load(file, options);
@@ -162,30 +255,34 @@ namespace PoseRT.Bench
             var boxes = new[] { new BoundingBox(500, 120, 220, 480) };
             var poses = new Pose[1];
             for (int i = 0; i < _settings.Warmup; i++) est.Estimate(view, boxes, poses);
-            var total = new double[_settings.Frames];
-            var inference = new double[_settings.Frames];
-            var pre = new double[_settings.Frames];
-            var dec = new double[_settings.Frames];
-            long allocated = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < total.Length; i++)
+            var s = At(LatencyKey(model, graph, parallelism, threads, flip));
+            int frames = FramesPerRound;
+            // The calling thread: the crop workers allocate nothing per frame either (Runtime tests count the whole process),
+            // but a process-wide count here would also catch the JIT and the runtime's own background threads.
+            var total = new double[frames];
+            var inference = new double[frames];
+            var pre = new double[frames];
+            var dec = new double[frames];
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < frames; i++)
             {
                 long t0 = Stopwatch.GetTimestamp();
                 est.Estimate(view, boxes, poses);
-                total[i] = (Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency;
+                long t1 = Stopwatch.GetTimestamp();
                 var t = est.LastTimings;
+                total[i] = (t1 - t0) * 1000.0 / Stopwatch.Frequency;
                 inference[i] = t.Inference.TotalMilliseconds;
                 pre[i] = t.Preprocess.TotalMilliseconds;
                 dec[i] = t.Decode.TotalMilliseconds;
             }
-            double bytes = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)total.Length;
-            var s = Summarise(total);
-            var row = new LatencyRow(model, graph, parallelism.ToString(), threads, flip, s, Summarise(inference),
-                LatencyStats.Percentile(LatencyStats.Sorted(pre), 0.5), LatencyStats.Percentile(LatencyStats.Sorted(dec), 0.5), bytes, 1000.0 / s.MeanMs);
-            _log($"  PoseRT {graph,-9} {parallelism,-9} {threads} thread(s), flip {(flip ? "on " : "off")}: p50 {s.P50Ms:F1} ms, {row.Fps:F1} FPS, {bytes:F0} B/frame");
-            return row;
+            s.Bytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
+            s.Total.AddRange(total);
+            s.Inference.AddRange(inference);
+            s.Preprocess.AddRange(pre);
+            s.Decode.AddRange(dec);
         }
 
-        private ThroughputRow Throughput(string model, string file, int threads, int persons)
+        private void Throughput(string model, string file, int threads, int persons)
         {
             var options = new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = threads, FlipTest = true, MaxBoxesPerRun = persons };
             using var est = PoseEstimator.Load(file, options);
@@ -193,19 +290,15 @@ namespace PoseRT.Bench
             var boxes = new BoundingBox[persons];
             for (int i = 0; i < persons; i++) boxes[i] = new BoundingBox(40 + i * 140, 100 + (i % 2) * 40, 200, 460);
             var poses = new Pose[persons];
-            int frames = Math.Max(5, _settings.Frames / Math.Max(1, persons / 2));
+            int frames = Math.Max(3, FramesPerRound / Math.Max(1, persons / 2));
             for (int i = 0; i < Math.Max(1, _settings.Warmup / 2); i++) est.Estimate(view, boxes, poses);
-            var total = new double[frames];
+            var s = At(ThroughputKey(model, threads, persons));
             for (int i = 0; i < frames; i++)
             {
                 long t0 = Stopwatch.GetTimestamp();
                 est.Estimate(view, boxes, poses);
-                total[i] = (Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency;
+                s.Total.Add((Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency);
             }
-            var s = Summarise(total);
-            double rate = persons * 1000.0 / s.MeanMs;
-            _log($"  PoseRT {persons} person(s), flip on, {threads} thread(s): {rate:F1} poses/s");
-            return new ThroughputRow(model, threads, persons, s, rate);
         }
 
         private static Stats Summarise(double[] ms)

@@ -12,21 +12,22 @@ namespace PoseRT.Bench
         private static int Main(string[] args)
         {
             var outDir = new Option<string>("--out") { Description = "Folder for results.json, results.md and the exported models.", DefaultValueFactory = _ => "out/bench" };
-            var frames = new Option<int>("--frames") { Description = "Timed runs per measurement.", DefaultValueFactory = _ => 30 };
-            var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 5 };
+            var frames = new Option<int>("--frames") { Description = "Timed runs per measurement, over all rounds.", DefaultValueFactory = _ => 30 };
+            var warmup = new Option<int>("--warmup") { Description = "Untimed runs before each measurement.", DefaultValueFactory = _ => 3 };
+            var rounds = new Option<int>("--rounds") { Description = "Passes over the whole matrix; each row pools its frames over them, so machine noise hits every model alike.", DefaultValueFactory = _ => 3 };
             var threads = new Option<string>("--threads") { Description = "Thread counts, comma separated.", DefaultValueFactory = _ => "1,2" };
             var models = new Option<string[]>("--model") { Description = "Shipped ONNX models to add (default: every .onnx in Models/).", AllowMultipleArgumentsPerToken = true };
             var noArch = new Option<bool>("--no-architectures") { Description = "Skip the four exported MobileNetV3 networks (shipped models only)." };
             var root = new RootCommand("PoseRT's CPU path beside ONNX Runtime defaults, OpenCV DNN and TorchSharp eager, in one run; writes results.json and results.md.")
             {
-                outDir, frames, warmup, threads, models, noArch,
+                outDir, frames, warmup, rounds, threads, models, noArch,
             };
             root.SetAction(parse =>
             {
-                int f = parse.GetValue(frames), w = parse.GetValue(warmup);
-                if (f < 3 || w < 0)
+                int f = parse.GetValue(frames), w = parse.GetValue(warmup), r = parse.GetValue(rounds);
+                if (f < 3 || w < 0 || r < 1 || r > f)
                 {
-                    Console.Error.WriteLine($"posert-bench: --frames ({f}) must be at least 3 and --warmup ({w}) at least 0.");
+                    Console.Error.WriteLine($"posert-bench: --frames ({f}) must be at least 3, --warmup ({w}) at least 0, --rounds ({r}) between 1 and --frames.");
                     return 2;
                 }
                 var counts = new List<int>();
@@ -63,7 +64,7 @@ namespace PoseRT.Bench
                     Console.Error.WriteLine($"posert-bench: cannot create --out '{dir}': {e.Message}");
                     return 2;
                 }
-                var settings = new BenchSettings(dir, f, w, counts, shipped, !parse.GetValue(noArch));
+                var settings = new BenchSettings(dir, f, w, r, counts, shipped, !parse.GetValue(noArch));
                 var results = new CompareBenchmark(settings, Console.Error.WriteLine).Run("posert-bench " + string.Join(" ", args));
                 AtomicFile.WriteAllText(Path.Combine(dir, "results.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
                 string md = BenchReport.Markdown(results);
