@@ -5,7 +5,7 @@ using System.Net;
 using System.Threading;
 using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
-using PoseRT.Demo.Tracking;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
 using PoseRT.Vision;
 
@@ -84,7 +84,7 @@ namespace PoseRT.Demo
             try
             {
                 OpenCvNative.EnsureAvailable();
-                var tracker = new TrackerOptions
+                var tracker = new PoseTrackerOptions
                 {
                     DetectEvery = o.DetectEvery, MaxPeople = o.MaxPeople, SinglePerson = o.Single, MinKeypointScore = o.KeypointThreshold,
                 };

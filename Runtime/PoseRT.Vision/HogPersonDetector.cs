@@ -1,18 +1,21 @@
 using System;
 using OpenCvSharp;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Tracking;
 
 namespace PoseRT.Vision
 {
     /// <summary>
     /// Person detector on OpenCV's HOG + linear SVM people detector (Dalal and Triggs; the weights
     /// ship inside OpenCV, nothing to download). Used for the first frame and for lost tracks; later
-    /// frames take their boxes from the previous poses.
+    /// frames take their boxes from the previous poses. As an <see cref="IPersonDetector"/> it serves
+    /// <see cref="PoseTracker"/> on any <see cref="ImageView"/> (converted to a top-down BGR image first).
     /// </summary>
-    public sealed class HogPersonDetector : IDisposable
+    public sealed class HogPersonDetector : IPersonDetector, IDisposable
     {
         private readonly HOGDescriptor _hog;
         private readonly Mat _small = new Mat();
+        private readonly Mat _bgr = new Mat();
         private readonly int _maxWidth;
 
         /// <summary>Creates the detector. Frames wider than <paramref name="maxWidth"/> are downscaled first (HOG cost grows with area).</summary>
@@ -63,6 +66,40 @@ namespace PoseRT.Vision
             return n;
         }
 
+        /// <summary>
+        /// Detects people in any <see cref="ImageView"/>: the view is wrapped without a copy, converted to top-down BGR in a
+        /// reused buffer when its format or row order differs, then detected as <see cref="Detect(Mat, Span{BoundingBox}, Span{float})"/>.
+        /// Boxes are in image pixels, y down from the picture's top.
+        /// </summary>
+        public unsafe int Detect(in ImageView image, Span<BoundingBox> boxes, Span<float> scores)
+        {
+            if (image.Width <= 0 || image.Height <= 0) throw new ArgumentException("The image is empty.", nameof(image));
+            MatType type = image.Format switch
+            {
+                PixelFormat.Gray8 => MatType.CV_8UC1,
+                PixelFormat.Bgra32 or PixelFormat.Rgba32 => MatType.CV_8UC4,
+                _ => MatType.CV_8UC3,
+            };
+            fixed (byte* data = image.Data)
+            {
+                using var view = Mat.FromPixelData(image.Height, image.Width, type, (IntPtr)data, image.Stride);
+                Mat bgr = view;
+                switch (image.Format)
+                {
+                    case PixelFormat.Rgb24: Cv2.CvtColor(view, _bgr, ColorConversionCodes.RGB2BGR); bgr = _bgr; break;
+                    case PixelFormat.Rgba32: Cv2.CvtColor(view, _bgr, ColorConversionCodes.RGBA2BGR); bgr = _bgr; break;
+                    case PixelFormat.Bgra32: Cv2.CvtColor(view, _bgr, ColorConversionCodes.BGRA2BGR); bgr = _bgr; break;
+                    case PixelFormat.Gray8: Cv2.CvtColor(view, _bgr, ColorConversionCodes.GRAY2BGR); bgr = _bgr; break;
+                }
+                if (image.BottomUp)
+                {
+                    Cv2.Flip(bgr, _bgr, FlipMode.X);
+                    bgr = _bgr;
+                }
+                return Detect(bgr, boxes, scores);
+            }
+        }
+
         private static double Weight(double[] weights, int i) => i < weights.Length ? weights[i] : 0;
 
         /// <inheritdoc />
@@ -70,6 +107,7 @@ namespace PoseRT.Vision
         {
             _hog.Dispose();
             _small.Dispose();
+            _bgr.Dispose();
         }
     }
 }

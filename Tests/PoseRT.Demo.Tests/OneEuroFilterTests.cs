@@ -1,5 +1,5 @@
 using System;
-using PoseRT.Demo.Tracking;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Protocol;
 

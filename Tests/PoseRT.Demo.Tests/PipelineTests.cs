@@ -7,7 +7,7 @@ using OpenCvSharp;
 using PoseRT.Demo;
 using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
-using PoseRT.Demo.Tracking;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Protocol;
 using PoseRT.Vision;
@@ -21,7 +21,7 @@ namespace PoseRT.Tests
     public class PipelineTests
     {
         private static DemoPipeline Pipeline(Func<IFrameSource> open, IPoseStage stage, IReadOnlyList<IFrameSink> sinks, List<string> log,
-            PipelineSettings? settings = null, IPersonDetector? detector = null) =>
+            PipelineSettings? settings = null, IMatPersonDetector? detector = null) =>
             new DemoPipeline(settings ?? new PipelineSettings(), open, detector ?? new HogDetectorStage(640), stage, sinks,
                 line => { lock (log) log.Add(line); });
 
@@ -219,7 +219,7 @@ namespace PoseRT.Tests
         {
             List<Mat> frames = Clip.LoadFrames();
             var detector = new ScriptedDetector(0, new BoundingBox(100, 100, 100, 300), new BoundingBox(500, 100, 100, 300));
-            var settings = new PipelineSettings { Tracker = new TrackerOptions { DetectEvery = 2 }, MaxFrames = 5 };
+            var settings = new PipelineSettings { Tracker = new PoseTrackerOptions { DetectEvery = 2 }, MaxFrames = 5 };
             var ids = new List<int[]>();
             var log = new List<string>();
             var pipeline = Pipeline(() => new ScriptedSource(frames, live: false), new TemplateStage(), Array.Empty<IFrameSink>(), log, settings, detector);

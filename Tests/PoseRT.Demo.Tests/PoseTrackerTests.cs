@@ -1,5 +1,5 @@
 using System;
-using PoseRT.Demo.Tracking;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Protocol;
 
@@ -12,15 +12,15 @@ namespace PoseRT.Tests
         [Fact]
         public void IoU_numbers()
         {
-            Assert.Equal(1f / 3f, PoseTracker.IoU(new BoundingBox(0, 0, 10, 10), new BoundingBox(5, 0, 10, 10)), 5);
-            Assert.Equal(0f, PoseTracker.IoU(new BoundingBox(0, 0, 10, 10), new BoundingBox(20, 0, 10, 10)));
-            Assert.Equal(1f, PoseTracker.IoU(new BoundingBox(3, 4, 10, 10), new BoundingBox(3, 4, 10, 10)));
+            Assert.Equal(1f / 3f, TrackSet.IoU(new BoundingBox(0, 0, 10, 10), new BoundingBox(5, 0, 10, 10)), 5);
+            Assert.Equal(0f, TrackSet.IoU(new BoundingBox(0, 0, 10, 10), new BoundingBox(20, 0, 10, 10)));
+            Assert.Equal(1f, TrackSet.IoU(new BoundingBox(3, 4, 10, 10), new BoundingBox(3, 4, 10, 10)));
         }
 
         [Fact]
         public void Keypoint_box_is_the_visible_extent_grown_by_1_3_and_clipped()
         {
-            var tracker = new PoseTracker(new TrackerOptions());
+            var tracker = new TrackSet(new PoseTrackerOptions());
             var pose = new Pose { KeypointCount = 17, Score = 0.8f };
             for (int k = 0; k < 17; k++) pose[k] = new Keypoint(100 + k * 5, 200 + k * 10, 0.9f); // x 100..180, y 200..360
             pose[16] = new Keypoint(900, 900, 0.1f); // hidden: ignored
@@ -35,8 +35,8 @@ namespace PoseRT.Tests
         [Fact]
         public void Ids_stay_stable_while_people_move_and_redetection_matches_them()
         {
-            var options = new TrackerOptions { DetectEvery = 5 };
-            var tracker = new PoseTracker(options);
+            var options = new PoseTrackerOptions { DetectEvery = 5 };
+            var tracker = new TrackSet(options);
             var stage = new TemplateStage();
             var people = new[] { new BoundingBox(100, 100, 120, 300), new BoundingBox(600, 120, 110, 280) };
             var boxes = new BoundingBox[8];
@@ -80,7 +80,7 @@ namespace PoseRT.Tests
         [Fact]
         public void A_new_person_gets_a_new_id_and_a_lost_one_is_dropped_after_max_misses()
         {
-            var tracker = new PoseTracker(new TrackerOptions { DetectEvery = 100, MaxMisses = 1 });
+            var tracker = new TrackSet(new PoseTrackerOptions { DetectEvery = 100, MaxMisses = 1 });
             var a = new BoundingBox(100, 100, 100, 300);
             var b = new BoundingBox(500, 100, 100, 300);
             tracker.AddDetections(new[] { a }, new[] { 0.9f }, W, H);
@@ -99,7 +99,7 @@ namespace PoseRT.Tests
         [Fact]
         public void A_person_the_detector_still_finds_keeps_their_id_through_failed_poses()
         {
-            var tracker = new PoseTracker(new TrackerOptions { DetectEvery = 100, MaxMisses = 1 });
+            var tracker = new TrackSet(new PoseTrackerOptions { DetectEvery = 100, MaxMisses = 1 });
             var a = new BoundingBox(100, 100, 100, 300);
             tracker.AddDetections(new[] { a }, new[] { 0.9f }, W, H);
             Assert.Equal(new[] { 1 }, Step(tracker, _ => true));
@@ -127,11 +127,11 @@ namespace PoseRT.Tests
         public void A_pose_whose_keypoints_scatter_over_the_image_loses_the_track_instead_of_growing_its_box()
         {
             var prev = new BoundingBox(100, 100, 100, 200);
-            Assert.True(PoseTracker.Plausible(prev, new BoundingBox(110, 105, 110, 210)));
-            Assert.False(PoseTracker.Plausible(prev, new BoundingBox(180, 100, 100, 200)));   // IoU 0.111
-            Assert.False(PoseTracker.Plausible(prev, new BoundingBox(70, 40, 160, 320)));     // area x2.56
+            Assert.True(TrackSet.Plausible(prev, new BoundingBox(110, 105, 110, 210)));
+            Assert.False(TrackSet.Plausible(prev, new BoundingBox(180, 100, 100, 200)));   // IoU 0.111
+            Assert.False(TrackSet.Plausible(prev, new BoundingBox(70, 40, 160, 320)));     // area x2.56
 
-            var tracker = new PoseTracker(new TrackerOptions { DetectEvery = 100 });
+            var tracker = new TrackSet(new PoseTrackerOptions { DetectEvery = 100 });
             tracker.AddDetections(new[] { prev }, new[] { 0.9f }, W, H);
             var scattered = new Pose { KeypointCount = 17, Score = 0.8f, Box = prev };
             for (int k = 0; k < 17; k++) scattered[k] = new Keypoint(k * 55, (k * 97) % 540, 0.9f);
@@ -146,7 +146,7 @@ namespace PoseRT.Tests
         [Fact]
         public void Redetection_re_anchors_a_box_that_drifted_from_the_detection_and_keeps_one_that_agrees()
         {
-            var tracker = new PoseTracker(new TrackerOptions { DetectEvery = 1 });
+            var tracker = new TrackSet(new PoseTrackerOptions { DetectEvery = 1 });
             var person = new BoundingBox(100, 100, 100, 260);
             tracker.AddDetections(new[] { person }, new[] { 0.9f }, W, H);
             var boxes = new BoundingBox[8];
@@ -157,7 +157,7 @@ namespace PoseRT.Tests
             new TemplateStage().Estimate(null!, new[] { drifted }, new[] { 0.9f }, poses);
             Assert.Equal(1, tracker.Update(poses, output, W, H));
             tracker.GetBoxes(boxes, new float[8]);
-            Assert.True(PoseTracker.IoU(boxes[0], person) < 0.5f);
+            Assert.True(TrackSet.IoU(boxes[0], person) < 0.5f);
             tracker.AddDetections(new[] { person }, new[] { 0.9f }, W, H);
             Assert.Equal(1, tracker.Count); // matched, not a second track
             tracker.GetBoxes(boxes, new float[8]);
@@ -176,7 +176,7 @@ namespace PoseRT.Tests
         [Fact]
         public void Kiosk_mode_tracks_the_largest_most_central_person_only()
         {
-            var tracker = new PoseTracker(new TrackerOptions { SinglePerson = true });
+            var tracker = new TrackSet(new PoseTrackerOptions { SinglePerson = true });
             var corner = new BoundingBox(0, 0, 200, 500);       // big but in the corner
             var centre = new BoundingBox(420, 120, 120, 330);   // centred
             var small = new BoundingBox(470, 250, 30, 60);      // centred but tiny
@@ -190,7 +190,7 @@ namespace PoseRT.Tests
         [Fact]
         public void Two_tracks_on_one_person_collapse_to_the_older_id()
         {
-            var tracker = new PoseTracker(new TrackerOptions());
+            var tracker = new TrackSet(new PoseTrackerOptions());
             tracker.AddDetections(new[] { new BoundingBox(100, 100, 100, 300), new BoundingBox(300, 100, 100, 300) }, new[] { 0.9f, 0.9f }, W, H);
             var boxes = new BoundingBox[8];
             int n = tracker.GetBoxes(boxes, new float[8]);
@@ -204,7 +204,7 @@ namespace PoseRT.Tests
         }
 
         /// <summary>One frame: the template stage estimates every box; poses for which <paramref name="good"/> is false get a lost-level score.</summary>
-        private static int[] Step(PoseTracker tracker, Func<int, bool> good)
+        private static int[] Step(TrackSet tracker, Func<int, bool> good)
         {
             var boxes = new BoundingBox[8];
             var scores = new float[8];

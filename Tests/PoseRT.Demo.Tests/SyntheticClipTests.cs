@@ -5,7 +5,7 @@ using System.Threading;
 using OpenCvSharp;
 using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
-using PoseRT.Demo.Tracking;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Protocol;
 using PoseRT.Vision;
@@ -163,7 +163,7 @@ namespace PoseRT.Tests
                 float bestIoU = 0.05f;
                 for (int p = 0; p < truthBoxes.Length; p++)
                 {
-                    float iou = PoseTracker.IoU(boxes[i], truthBoxes[p]);
+                    float iou = TrackSet.IoU(boxes[i], truthBoxes[p]);
                     if (iou > bestIoU)
                     {
                         bestIoU = iou;
@@ -200,7 +200,7 @@ namespace PoseRT.Tests
             new[] { (120f, 200f), (520f, 210f) }, new[] { (3f, 0.5f), (-2.5f, -0.3f) });
 
         /// <summary>Detector that reports the clip's true boxes for the current frame.</summary>
-        private sealed class TruthDetector : IPersonDetector
+        private sealed class TruthDetector : IMatPersonDetector
         {
             private readonly StickFigureClip _clip;
             private readonly OracleStage _oracle;
@@ -234,7 +234,7 @@ namespace PoseRT.Tests
             StickFigureClip clip = WalkingPair(dir);
             var oracle = new OracleStage(clip);
             var frames = new List<TrackedPose[]>();
-            var settings = new PipelineSettings { Tracker = new TrackerOptions { DetectEvery = 15 } };
+            var settings = new PipelineSettings { Tracker = new PoseTrackerOptions { DetectEvery = 15 } };
             string video = Path.Combine(dir, "annotated.mp4");
             RunSummary summary;
             using (var sink = new VideoFileSink(video, StickFigureClip.Fps))

@@ -55,7 +55,7 @@ namespace PoseRT.Tests
     }
 
     /// <summary>A detector that returns fixed boxes (moving by a per-frame offset) and counts calls.</summary>
-    internal sealed class ScriptedDetector : IPersonDetector
+    internal sealed class ScriptedDetector : IMatPersonDetector
     {
         private readonly BoundingBox[] _boxes;
         private readonly float _dxPerCall;

@@ -5,7 +5,7 @@ using System.Diagnostics;
 using System.Threading;
 using OpenCvSharp;
 using PoseRT.Demo.Output;
-using PoseRT.Demo.Tracking;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Protocol;
 using PoseRT.Vision;
@@ -15,7 +15,7 @@ namespace PoseRT.Demo.Pipeline
     /// <summary>Settings of one run that are not about inputs and outputs.</summary>
     internal sealed class PipelineSettings
     {
-        public TrackerOptions Tracker { get; set; } = new TrackerOptions();
+        public PoseTrackerOptions Tracker { get; set; } = new PoseTrackerOptions();
 
         /// <summary>One-Euro smoothing, or null for none.</summary>
         public OneEuroSettings? Smoothing { get; set; } = new OneEuroSettings(1.0, 0.02);
@@ -66,12 +66,12 @@ namespace PoseRT.Demo.Pipeline
     {
         private readonly PipelineSettings _settings;
         private readonly Func<IFrameSource> _open;
-        private readonly IPersonDetector _detector;
+        private readonly IMatPersonDetector _detector;
         private readonly IPoseStage _stage;
         private readonly IReadOnlyList<IFrameSink> _sinks;
         private readonly Action<string> _log;
 
-        public DemoPipeline(PipelineSettings settings, Func<IFrameSource> open, IPersonDetector detector, IPoseStage stage,
+        public DemoPipeline(PipelineSettings settings, Func<IFrameSource> open, IMatPersonDetector detector, IPoseStage stage,
             IReadOnlyList<IFrameSink> sinks, Action<string> log)
         {
             _settings = settings;
@@ -87,11 +87,11 @@ namespace PoseRT.Demo.Pipeline
 
         public RunSummary Run(CancellationToken cancel)
         {
-            var tracker = new PoseTracker(_settings.Tracker);
+            var tracker = new TrackSet(_settings.Tracker);
             PoseSmoother? smoother = _settings.Smoothing is { } s ? new PoseSmoother(s, _settings.Tracker.MinKeypointScore, tracker.Capacity) : null;
             int capacity = tracker.Capacity;
-            var detections = new BoundingBox[PoseTracker.MaxDetections];
-            var detectionScores = new float[PoseTracker.MaxDetections];
+            var detections = new BoundingBox[TrackSet.MaxDetections];
+            var detectionScores = new float[TrackSet.MaxDetections];
             var boxes = new BoundingBox[capacity];
             var boxScores = new float[capacity];
             var poses = new Pose[capacity];

@@ -16,14 +16,14 @@ namespace PoseRT.Demo.Pipeline
     }
 
     /// <summary>Finds people in a frame (first frame, lost tracks, periodic re-detection).</summary>
-    internal interface IPersonDetector : IDisposable
+    internal interface IMatPersonDetector : IDisposable
     {
         /// <summary>Writes up to <c>boxes.Length</c> person boxes and scores, best first; returns the count.</summary>
         int Detect(Mat bgr, Span<BoundingBox> boxes, Span<float> scores);
     }
 
     /// <summary>OpenCV's HOG people detector as the pipeline's detector.</summary>
-    internal sealed class HogDetectorStage : IPersonDetector
+    internal sealed class HogDetectorStage : IMatPersonDetector
     {
         private readonly HogPersonDetector _hog;
 

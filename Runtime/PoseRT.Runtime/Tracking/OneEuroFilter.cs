@@ -1,6 +1,6 @@
 using System;
 
-namespace PoseRT.Demo.Tracking
+namespace PoseRT.Runtime.Tracking
 {
     /// <summary>
     /// One-Euro filter (Casiez, Roussel and Vogel, CHI 2012) for one scalar: a low-pass filter whose
@@ -47,25 +47,5 @@ namespace PoseRT.Demo.Tracking
             _x += Alpha(cutoff, dt) * (x - _x);
             return _x;
         }
-    }
-
-    /// <summary>One-Euro parameters. Units: Hz for cutoffs; <see cref="Beta"/> is Hz per (pixel/second).</summary>
-    internal readonly struct OneEuroSettings
-    {
-        public OneEuroSettings(double minCutoff, double beta, double derivativeCutoff = 1.0)
-        {
-            if (!(minCutoff > 0)) throw new ArgumentOutOfRangeException(nameof(minCutoff), minCutoff, "The One-Euro minimum cutoff must be > 0 Hz.");
-            if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "The One-Euro beta must be >= 0.");
-            if (!(derivativeCutoff > 0)) throw new ArgumentOutOfRangeException(nameof(derivativeCutoff), derivativeCutoff, "The One-Euro derivative cutoff must be > 0 Hz.");
-            MinCutoff = minCutoff;
-            Beta = beta;
-            DerivativeCutoff = derivativeCutoff;
-        }
-
-        public double MinCutoff { get; }
-
-        public double Beta { get; }
-
-        public double DerivativeCutoff { get; }
     }
 }

@@ -1,58 +1,16 @@
 using System;
-using PoseRT.Runtime;
 using PoseRT.Runtime.Protocol;
 
-namespace PoseRT.Demo.Tracking
+namespace PoseRT.Runtime.Tracking
 {
-    /// <summary>Tracker settings.</summary>
-    internal sealed class TrackerOptions
-    {
-        /// <summary>Run the person detector every N frames even when all tracks are fine (finds newcomers, re-anchors boxes).</summary>
-        public int DetectEvery { get; set; } = 10;
-
-        /// <summary>Most people tracked at once.</summary>
-        public int MaxPeople { get; set; } = 8;
-
-        /// <summary>Kiosk mode: track one person, chosen as the largest and most central detection.</summary>
-        public bool SinglePerson { get; set; }
-
-        /// <summary>A pose below this score counts as lost for its track.</summary>
-        public float MinPoseScore { get; set; } = 0.15f;
-
-        /// <summary>Keypoints at or above this score are visible (drawn, used for the next box).</summary>
-        public float MinKeypointScore { get; set; } = 0.3f;
-
-        /// <summary>A pose with fewer visible keypoints counts as lost.</summary>
-        public int MinVisibleKeypoints { get; set; } = 4;
-
-        /// <summary>
-        /// Frames a track may stay lost, with neither a good pose nor a matching detection (kept with its last box, forcing
-        /// re-detection), before it is dropped. While the detector still finds the person the track and its id are kept
-        /// even if the pose model fails there; its pose is just not reported.
-        /// </summary>
-        public int MaxMisses { get; set; } = 2;
-
-        /// <summary>Smallest match score (mean of box IoU and the fraction of the track's keypoints inside the detection) that links a detection to a track.</summary>
-        public float MatchThreshold { get; set; } = 0.3f;
-
-        /// <summary>Two tracks whose boxes overlap more than this (IoU) follow the same person: the younger is dropped.</summary>
-        public float DuplicateIoU { get; set; } = 0.6f;
-
-        public void Validate()
-        {
-            if (DetectEvery < 1) throw new ArgumentOutOfRangeException(nameof(DetectEvery), DetectEvery, "--detect-every must be at least 1.");
-            if (MaxPeople < 1 || MaxPeople > PoseFrameSerializer.MaxPoses)
-                throw new ArgumentOutOfRangeException(nameof(MaxPeople), MaxPeople, $"--max-people must be 1 to {PoseFrameSerializer.MaxPoses}.");
-        }
-    }
-
     /// <summary>
     /// Top-down tracking as in MediaPipe and MoveNet: the detector seeds tracks on the first frame,
-    /// every <see cref="TrackerOptions.DetectEvery"/> frames and whenever a track is lost; in between
+    /// every <see cref="PoseTrackerOptions.DetectEvery"/> frames and whenever a track is lost; in between
     /// each person's box comes from their previous keypoints. Detections are matched to tracks by box
     /// overlap and keypoint containment, so ids stay stable. No allocations after construction.
+    /// The engine behind <see cref="PoseTracker"/>, also driven step by step by the demo, which runs its own detector.
     /// </summary>
-    internal sealed class PoseTracker
+    internal sealed class TrackSet
     {
         private struct Track
         {
@@ -66,7 +24,7 @@ namespace PoseRT.Demo.Tracking
             public Pose LastPose;
         }
 
-        private readonly TrackerOptions _options;
+        private readonly PoseTrackerOptions _options;
         private readonly Track[] _tracks;
         private readonly float[] _matchScores;
         private readonly bool[] _detectionUsed;
@@ -76,7 +34,7 @@ namespace PoseRT.Demo.Tracking
         private int _framesSinceDetection;
         private bool _lostSinceDetection;
 
-        public PoseTracker(TrackerOptions options)
+        public TrackSet(PoseTrackerOptions options)
         {
             _options = options ?? throw new ArgumentNullException(nameof(options));
             options.Validate();
@@ -90,7 +48,7 @@ namespace PoseRT.Demo.Tracking
         /// <summary>Most detections considered per frame.</summary>
         public const int MaxDetections = 32;
 
-        /// <summary>Tracks currently held (including ones lost for up to <see cref="TrackerOptions.MaxMisses"/> frames).</summary>
+        /// <summary>Tracks currently held (including ones lost for up to <see cref="PoseTrackerOptions.MaxMisses"/> frames).</summary>
         public int Count => _count;
 
         /// <summary>Capacity: at most this many boxes are produced per frame.</summary>

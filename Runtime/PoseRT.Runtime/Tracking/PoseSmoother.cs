@@ -2,7 +2,7 @@ using System;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Protocol;
 
-namespace PoseRT.Demo.Tracking
+namespace PoseRT.Runtime.Tracking
 {
     /// <summary>
     /// One-Euro filters per track and keypoint (x and y). State lives in fixed slots so a steady
