@@ -42,6 +42,16 @@ namespace PoseRT.Bench
             foreach (var p in r.Peers)
                 Line(F($"| {p.Model} | {p.Threads} | {p.Peer} | {p.File} | {(p.Time == null ? "-" : p.Time.P50Ms.ToString("F1", Inv))} | {(p.SlowerThanPoseRT == null ? "-" : p.SlowerThanPoseRT.Value.ToString("F2", Inv))} | {p.Note ?? ""} |"));
             Line("");
+            if (r.Tracker.Count > 0)
+            {
+                Line("PoseTracker (HOG detector, batched estimation, One-Euro smoothing) on the bundled street clip (960x540, looped), mean per frame; \"estimate\" is PoseEstimator itself on the tracked boxes, \"track\" what the tracker adds:");
+                Line("");
+                Line("| model | frames (clip) | people/frame | detector runs/frame | detect ms | estimate ms | track ms | total ms | bytes/frame (no detection) |");
+                Line("|---|---|---|---|---|---|---|---|---|");
+                foreach (var t in r.Tracker)
+                    Line(F($"| {t.Model} | {t.Frames} ({t.ClipFrames}) | {t.PeoplePerFrame:F2} | {t.DetectorRunsPerFrame:F2} | {t.DetectMs:F2} | {t.EstimateMs:F2} | {t.TrackMs:F3} | {t.TotalMs:F2} | {(t.BytesPerFrameWithoutDetection is double b ? b.ToString("F0", Inv) : "- (the detector ran on every frame)")} |"));
+                Line("");
+            }
             Line("Models:");
             Line("");
             Line("| model | what | MAdds | RSS after (MB) |");

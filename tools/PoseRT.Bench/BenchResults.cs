@@ -15,10 +15,18 @@ namespace PoseRT.Bench
     /// <summary>A peer on the same crops (batch 2 = one person with the flip test) against PoseRT's end-to-end time.</summary>
     internal sealed record PeerRow(string Model, string Peer, string File, int Threads, Stats? Time, double? SlowerThanPoseRT, string? Note);
 
+    /// <summary>
+    /// <see cref="PoseRT.Runtime.Tracking.PoseTracker"/> on the bundled street clip with the HOG detector: mean milliseconds per
+    /// frame of each stage. The estimate stage is <see cref="PoseRT.Runtime.PoseEstimator"/> itself on the tracked boxes; the
+    /// track stage is what the tracker adds in managed code (matching, box updates, smoothing).
+    /// </summary>
+    internal sealed record TrackerRow(string Model, int Frames, int ClipFrames, double PeoplePerFrame, double DetectMs, double EstimateMs, double TrackMs, double TotalMs,
+        double DetectorRunsPerFrame, double? BytesPerFrameWithoutDetection);
+
     /// <summary>One benchmarked model.</summary>
     internal sealed record ModelRow(string Name, string Description, string File, long? MultiplyAdds, double RssAfterMb);
 
     /// <summary>Everything one run measured.</summary>
     internal sealed record BenchResults(string Command, string StartedUtc, double WallSeconds, MachineInfo Machine, string OnnxRuntime,
-        List<ModelRow> Models, List<LatencyRow> Latency, List<ThroughputRow> Throughput, List<PeerRow> Peers, double PeakRssMb);
+        List<ModelRow> Models, List<LatencyRow> Latency, List<ThroughputRow> Throughput, List<PeerRow> Peers, List<TrackerRow> Tracker, double PeakRssMb);
 }

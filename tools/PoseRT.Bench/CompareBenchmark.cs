@@ -46,7 +46,7 @@ namespace PoseRT.Bench
             var machine = MachineInfo.Detect();
             var results = new BenchResults(command, started.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC", 0, machine,
                 typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString() ?? "?",
-                new List<ModelRow>(), new List<LatencyRow>(), new List<ThroughputRow>(), new List<PeerRow>(), 0);
+                new List<ModelRow>(), new List<LatencyRow>(), new List<ThroughputRow>(), new List<PeerRow>(), new List<TrackerRow>(), 0);
             _log("machine: " + machine.Describe());
             var modelDir = Path.Combine(_settings.OutDir, "models");
             Directory.CreateDirectory(modelDir);
@@ -64,6 +64,8 @@ namespace PoseRT.Bench
                 foreach (var c in candidates) c.Torch?.Dispose();
             }
             Collect(candidates, results);
+            foreach (var c in candidates)
+                if (c.Torch == null) TrackerCost(c, results);
             using var self = Process.GetCurrentProcess();
             return results with { WallSeconds = wall.Elapsed.TotalSeconds, PeakRssMb = self.PeakWorkingSet64 / 1048576.0 };
         }
@@ -298,6 +300,70 @@ namespace PoseRT.Bench
                 long t0 = Stopwatch.GetTimestamp();
                 est.Estimate(view, boxes, poses);
                 s.Total.Add((Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency);
+            }
+        }
+
+        /// <summary>The bundled clip through PoseTracker with the HOG detector, frames looped to the frame budget.</summary>
+        private void TrackerCost(Candidate c, BenchResults results)
+        {
+            string clip = Path.Combine("samples", "video", "people-960x540.mp4");
+            if (!File.Exists(clip))
+            {
+                _log($"  tracker: {clip} not found (run from the repository root); skipped");
+                return;
+            }
+            var frames = new List<OpenCvSharp.Mat>();
+            using (var capture = new OpenCvSharp.VideoCapture(clip))
+            {
+                while (frames.Count < 100)
+                {
+                    var m = new OpenCvSharp.Mat();
+                    if (!capture.Read(m) || m.Empty())
+                    {
+                        m.Dispose();
+                        break;
+                    }
+                    frames.Add(m);
+                }
+            }
+            try
+            {
+                if (frames.Count == 0) return;
+                using var est = PoseEstimator.Load(c.File, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = MaxThreads, MaxBoxesPerRun = 8 });
+                using var hog = new PoseRT.Vision.HogPersonDetector();
+                var tracker = new PoseRT.Runtime.Tracking.PoseTracker(est, hog);
+                var people = new PoseRT.Runtime.Protocol.TrackedPose[tracker.Capacity];
+                double detect = 0, estimate = 0, track = 0, total = 0, persons = 0;
+                long bytes = 0;
+                int runs = 0, steady = 0, count = Math.Max(frames.Count, _settings.Frames * _settings.Rounds);
+                for (int i = 0; i < count; i++)
+                {
+                    var m = frames[i % frames.Count];
+                    var view = new ImageView(m.AsSpan<byte>(), m.Width, m.Height, (int)m.Step(), PixelFormat.Bgr24);
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    int n = tracker.Track(view, i / 25.0, people);
+                    long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                    var t = tracker.LastTimings;
+                    if (t.Detected) runs++;
+                    else if (i >= frames.Count)
+                    {
+                        bytes += allocated;
+                        steady++;
+                    }
+                    detect += t.Detect.TotalMilliseconds;
+                    estimate += t.Estimate.TotalMilliseconds;
+                    track += t.Track.TotalMilliseconds;
+                    total += t.Total.TotalMilliseconds;
+                    persons += n;
+                }
+                var row = new TrackerRow(c.Name, count, frames.Count, persons / count, detect / count, estimate / count, track / count, total / count,
+                    runs / (double)count, steady == 0 ? null : bytes / (double)steady);
+                _log($"  PoseTracker on the street clip: {row.TotalMs:F2} ms/frame (detect {row.DetectMs:F2}, estimate {row.EstimateMs:F2}, track {row.TrackMs:F3})");
+                results.Tracker.Add(row);
+            }
+            finally
+            {
+                foreach (var m in frames) m.Dispose();
             }
         }
 

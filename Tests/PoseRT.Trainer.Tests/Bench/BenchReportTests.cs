@@ -26,7 +26,7 @@ namespace PoseRT.Tests.Bench
                 new PeerRow("mobilenetv3_large-dyrelu_c", "TorchSharp eager", "-", 2, null, null, "no weights"),
             };
             var models = new List<ModelRow> { new ModelRow("mobilenetv3_large-dyrelu_c", "test", "x.onnx", 1_000_000_000, 100) };
-            return new BenchResults("posert-bench", "now", 1, machine, "1.31", models, latency, new List<ThroughputRow>(), peers, 200);
+            return new BenchResults("posert-bench", "now", 1, machine, "1.31", models, latency, new List<ThroughputRow>(), peers, new List<TrackerRow>(), 200);
         }
 
         [Fact]
