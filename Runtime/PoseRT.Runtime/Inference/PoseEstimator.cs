@@ -57,7 +57,7 @@ namespace PoseRT.Runtime
         private bool _disposed;
 
         private PoseEstimator(string source, InferenceSession session, SessionOptions sessionOptions, PoseModelInfo info,
-            PoseEstimatorOptions options, ExecutionProvider provider, string providerReport)
+            PoseEstimatorOptions options, ExecutionProvider provider, string providerReport, Func<SessionOptions, InferenceSession> open)
         {
             _source = source;
             _session = session;
@@ -100,7 +100,8 @@ namespace PoseRT.Runtime
             _transforms = new CropTransform[Math.Max(1, _capacity / perBox)];
             _runner = new SessionRunner(session, _inputName, _outputName, _input, _output,
                 new long[] { 0, 3, info.InputHeight, info.InputWidth }, new long[] { 0, info.KeypointCount, info.HeatmapHeight, info.HeatmapWidth },
-                provider == ExecutionProvider.Cpu && _fixedBatch == 0 ? options.CropWorkers : 1);
+                provider == ExecutionProvider.Cpu && _fixedBatch == 0 ? options.CropWorkers : 1,
+                provider == ExecutionProvider.Cpu && _fixedBatch == 0 && options.CropWorkers > 1 ? () => OpenWide(open, options.CropWorkers) : null);
 
             // One run now, so a model whose real output shape differs from what its description promises
             // fails here, naming the problem, rather than on the first frame.
@@ -162,6 +163,21 @@ namespace PoseRT.Runtime
             return Create(sourceName, options, so => new InferenceSession(model, so));
         }
 
+        /// <summary>The same model with an intra-op pool of <paramref name="threads"/>, for runs of fewer crops than threads.</summary>
+        private static (InferenceSession, SessionOptions) OpenWide(Func<SessionOptions, InferenceSession> open, int threads)
+        {
+            var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
+            try
+            {
+                return (open(so), so);
+            }
+            catch
+            {
+                so.Dispose();
+                throw;
+            }
+        }
+
         private static PoseEstimator Create(string source, PoseEstimatorOptions? options, Func<SessionOptions, InferenceSession> open)
         {
             options ??= new PoseEstimatorOptions();
@@ -187,7 +203,7 @@ namespace PoseRT.Runtime
             try
             {
                 var info = DescribeModel(session, options, source);
-                return new PoseEstimator(source, session, so, info, options, provider, report);
+                return new PoseEstimator(source, session, so, info, options, provider, report, open);
             }
             catch
             {

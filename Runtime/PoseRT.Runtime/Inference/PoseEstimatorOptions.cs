@@ -25,7 +25,9 @@ namespace PoseRT.Runtime
         /// <summary>
         /// Each thread runs its own share of the crops of a run with single-threaded operators: with the flip test,
         /// one person's crop and its mirror run side by side on two cores. Fastest measured on small CPUs for every
-        /// batch of two or more crops; a single crop (flip test off, one person) then uses one core.
+        /// batch of two or more crops. Runs with fewer crops than threads (flip test off, one person) go to a second
+        /// session of the model with an intra-op pool instead, so they use every thread too (the model's weights are then
+        /// held twice).
         /// </summary>
         Crops,
 

@@ -31,6 +31,10 @@ namespace PoseRT.Runtime
         private readonly int _workers;
         private readonly RunOptions _runOptions = new RunOptions();
         private readonly Dictionary<long, OrtIoBinding> _bindings = new Dictionary<long, OrtIoBinding>();
+        private readonly Dictionary<long, OrtIoBinding> _wideBindings = new Dictionary<long, OrtIoBinding>();
+        private readonly Func<(InferenceSession Session, SessionOptions Options)>? _openWide;
+        private InferenceSession? _wide;
+        private SessionOptions? _wideOptions;
         private readonly List<IDisposable> _owned = new List<IDisposable>();
         private readonly Thread[] _threads;
         private readonly SemaphoreSlim[] _start;
@@ -39,9 +43,24 @@ namespace PoseRT.Runtime
         private readonly Exception?[] _errors;
         private volatile bool _stopping;
 
+        /// <summary>Binds nothing yet: bindings are made per slice on first use.</summary>
+        /// <param name="session">The model's session (single-threaded when <paramref name="workers"/> &gt; 1); owned by the caller.</param>
+        /// <param name="inputName">The model's input.</param>
+        /// <param name="outputName">The model's heatmap output.</param>
+        /// <param name="input">Pinned crops, <c>inputShape[1..]</c> floats each.</param>
+        /// <param name="output">Pinned heatmaps, <c>outputShape[1..]</c> floats each.</param>
+        /// <param name="inputShape">[_, 3, H, W].</param>
+        /// <param name="outputShape">[_, K, h, w].</param>
+        /// <param name="workers">Threads that run slices of a batch at the same time.</param>
+        /// <param name="openWide">
+        /// With several workers: opens a second session of the same model whose intra-op pool has <paramref name="workers"/>
+        /// threads, for runs with fewer crops than workers (a single crop would otherwise use one core). Called once, on
+        /// the first such run.
+        /// </param>
         public SessionRunner(InferenceSession session, string inputName, string outputName, float[] input, float[] output,
-            long[] inputShape, long[] outputShape, int workers)
+            long[] inputShape, long[] outputShape, int workers, Func<(InferenceSession Session, SessionOptions Options)>? openWide = null)
         {
+            _openWide = openWide;
             _session = session;
             _inputName = inputName;
             _outputName = outputName;
@@ -72,12 +91,18 @@ namespace PoseRT.Runtime
         /// <exception cref="OnnxRuntimeException">ONNX Runtime failed on some slice (the first failure is rethrown).</exception>
         public void Run(int batch)
         {
+            if (batch < _workers && _openWide != null)
+            {
+                if (_wide == null) (_wide, _wideOptions) = _openWide();
+                _wide.RunWithBinding(_runOptions, Binding(_wide, _wideBindings, 0, batch));
+                return;
+            }
             int slices = Math.Min(_workers, batch);
             for (int w = 0; w < slices; w++)
             {
                 int start = (int)((long)batch * w / slices);
                 int end = (int)((long)batch * (w + 1) / slices);
-                _jobs[w] = Binding(start, end - start);
+                _jobs[w] = Binding(_session, _bindings, start, end - start);
                 _errors[w] = null;
             }
             for (int w = 1; w < slices; w++) _start[w - 1].Release();
@@ -120,10 +145,10 @@ namespace PoseRT.Runtime
         }
 
         /// <summary>The binding of crops [start, start + count), made on first use (the only allocation).</summary>
-        private OrtIoBinding Binding(int start, int count)
+        private OrtIoBinding Binding(InferenceSession session, Dictionary<long, OrtIoBinding> bindings, int start, int count)
         {
             long key = ((long)start << 32) | (uint)count;
-            if (_bindings.TryGetValue(key, out var binding)) return binding;
+            if (bindings.TryGetValue(key, out var binding)) return binding;
             var inputShape = (long[])_inputShape.Clone();
             var outputShape = (long[])_outputShape.Clone();
             inputShape[0] = count;
@@ -134,15 +159,15 @@ namespace PoseRT.Runtime
             var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
                 new Memory<float>(_output, start * _heatmapLength, count * _heatmapLength), outputShape);
             _owned.Add(output);
-            binding = _session.CreateIoBinding();
+            binding = session.CreateIoBinding();
             _owned.Add(binding);
             binding.BindInput(_inputName, input);
             binding.BindOutput(_outputName, output);
-            _bindings.Add(key, binding);
+            bindings.Add(key, binding);
             return binding;
         }
 
-        /// <summary>Stops the workers and releases the bindings (not the session, which the caller owns).</summary>
+        /// <summary>Stops the workers and releases the bindings and the second session (not the first, which the caller owns).</summary>
         public void Dispose()
         {
             _stopping = true;
@@ -153,6 +178,9 @@ namespace PoseRT.Runtime
             for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
             _owned.Clear();
             _bindings.Clear();
+            _wideBindings.Clear();
+            _wide?.Dispose();
+            _wideOptions?.Dispose();
             _runOptions.Dispose();
         }
     }

@@ -206,6 +206,26 @@ namespace PoseRT.Tests.Inference
             }
         }
 
+        /// <summary>
+        /// Fewer crops than threads (one box, flip test off) run on a second session with an intra-op pool, so one crop
+        /// still uses every thread: same poses as the reference, and no allocation once warm.
+        /// </summary>
+        [Fact]
+        public void A_single_crop_with_several_threads_gives_the_reference_pose_and_allocates_nothing()
+        {
+            var m = new TestModel(seed: 8);
+            var one = new[] { Boxes[0] };
+            var expected = ReferencePipeline.Run(Image, ImageWidth, ImageHeight, Stride, one, null, null, m, m.Info(), false, 0.2f);
+            using var est = Cpu(m, o => { o.CpuThreads = 2; o.FlipTest = false; o.MaxBoxesPerRun = 1; });
+            var poses = new Pose[1];
+            for (int i = 0; i < 3; i++) est.Estimate(View(), one, poses);
+            AssertMatches(expected, poses, one, null);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 100; i++) est.Estimate(View(), one, poses);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            Assert.True(allocated < 2048, $"{allocated} bytes over 100 single-crop frames");
+        }
+
         [Fact]
         public void Crop_parallel_steady_state_allocates_nothing_on_any_thread()
         {
