@@ -35,6 +35,28 @@ namespace PoseRT.Coco
         }
 
         /// <summary>
+        /// HRNet's and SimpleBaselines' box clean-up (<c>_load_coco_keypoint_annotation_kernal</c>), the one place it is
+        /// written: x1 = max(0, x), x2 = min(W - 1, x1 + max(0, w - 1)) (y alike); the box is kept when the annotation's
+        /// area is positive and x2 &gt;= x1, y2 &gt;= y1, and becomes (x1, y1, x2 - x1, y2 - y1). Training and validation both use it.
+        /// </summary>
+        /// <param name="box">The annotation's bbox.</param>
+        /// <param name="annotationArea">The annotation's <c>area</c> field (the segmentation area), not the box's.</param>
+        /// <param name="imageWidth">Image width in pixels.</param>
+        /// <param name="imageHeight">Image height in pixels.</param>
+        /// <param name="clean">The cleaned box when kept.</param>
+        public static bool TryCleanBox(CocoBox box, double annotationArea, int imageWidth, int imageHeight, out CocoBox clean)
+        {
+            clean = default;
+            if (!double.IsFinite(box.X) || !double.IsFinite(box.Y) || !double.IsFinite(box.Width) || !double.IsFinite(box.Height)) return false;
+            double x1 = Math.Max(0, box.X), y1 = Math.Max(0, box.Y);
+            double x2 = Math.Min(imageWidth - 1, x1 + Math.Max(0, box.Width - 1));
+            double y2 = Math.Min(imageHeight - 1, y1 + Math.Max(0, box.Height - 1));
+            if (!(annotationArea > 0 && x2 >= x1 && y2 >= y1)) return false;
+            clean = new CocoBox(x1, y1, x2 - x1, y2 - y1);
+            return true;
+        }
+
+        /// <summary>
         /// The ground-truth boxes HRNet runs with <c>USE_GT_BBOX</c>: persons with at least one non-zero keypoint
         /// value, boxes clipped to the image as in its <c>_load_coco_keypoint_annotation_kernal</c> (dropped when
         /// the area is 0 or the clipped box is empty), each with score 1.
@@ -49,15 +71,11 @@ namespace PoseRT.Coco
             foreach (var a in persons)
             {
                 if (a.CategoryId != PersonCategoryId) continue;
-                var b = a.Bbox;
-                double x1 = Math.Max(0, b.X), y1 = Math.Max(0, b.Y);
-                double x2 = Math.Min(imageWidth - 1, x1 + Math.Max(0, b.Width - 1));
-                double y2 = Math.Min(imageHeight - 1, y1 + Math.Max(0, b.Height - 1));
-                if (!(a.Area > 0 && x2 >= x1 && y2 >= y1)) continue;
+                if (!TryCleanBox(a.Bbox, a.Area, imageWidth, imageHeight, out var clean)) continue;
                 double max = double.NegativeInfinity;
                 foreach (var v in a.Keypoints) max = Math.Max(max, v);
                 if (max == 0) continue;
-                boxes.Add(new CocoDetection(a.ImageId, PersonCategoryId, new CocoBox(x1, y1, x2 - x1, y2 - y1), 1.0));
+                boxes.Add(new CocoDetection(a.ImageId, PersonCategoryId, clean, 1.0));
             }
             return boxes;
         }

@@ -108,13 +108,13 @@ namespace PoseRT.Tests.Data
             var json = JsonNode.Parse(File.ReadAllText(Annotations))!;
             var anns = json["annotations"]!.AsArray();
             var first197388 = anns.First(a => (long)a!["image_id"]! == 197388 && (int)a["num_keypoints"]! > 0)!;
-            first197388["bbox"] = new JsonArray(10.0, 10.0, 0.0, 50.0); // zero-area box
+            first197388["bbox"] = new JsonArray(700.0, 10.0, 50.0, 50.0); // right of the 640-wide image: nothing left after clean-up
             var ann = Path.Combine(dir, "ann.json");
             File.WriteAllText(ann, json.ToJsonString());
 
             var w = new DataWarnings();
             var data = new CocoPoseDataset(ann, images, PoseModelInfo.CocoDefault(), Augmentation.Paper, w);
-            Assert.Equal(12 - 1 - 1, data.Count); // the missing image's person and the zero-area box are gone
+            Assert.Equal(12 - 1 - 1, data.Count); // the missing image's person and the box outside the image are gone
             Assert.Equal(1, w.Counts()["missing image"]);
             Assert.Equal(1, w.Counts()["zero-area box"]);
             Assert.Contains("000000000785.jpg", string.Join("\n", w.Examples()), StringComparison.Ordinal);
@@ -155,6 +155,33 @@ namespace PoseRT.Tests.Data
             var e = Assert.Throws<CocoFormatException>(() => new CocoPoseDataset(ann, images, PoseModelInfo.CocoDefault(), Augmentation.Paper, new DataWarnings()));
             Assert.Contains("images", e.Message, StringComparison.Ordinal);
             Assert.Contains(ann, e.Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// Training cleans boxes with the same function as validation (HRNet's rule): a box starting left of the image is
+        /// clipped at x = 0 and keeps x1 + (w - 1) as its right edge, where the trainer's old copy measured from the raw x.
+        /// </summary>
+        [Fact]
+        public void Training_boxes_are_cleaned_as_validation_cleans_them()
+        {
+            var dir = RepoPaths.NewTempDir("coco-clean");
+            var json = JsonNode.Parse(File.ReadAllText(Annotations))!;
+            var target = json["annotations"]!.AsArray().First(a => (long)a!["image_id"]! == 197388 && (int)a["num_keypoints"]! > 0)!;
+            target["bbox"] = new JsonArray(-20.0, 30.0, 120.0, 200.0);
+            long id = (long)target["id"]!;
+            var ann = Path.Combine(dir, "ann.json");
+            File.WriteAllText(ann, json.ToJsonString());
+            var data = new CocoPoseDataset(ann, Images, PoseModelInfo.CocoDefault(), Augmentation.Paper, new DataWarnings());
+            int index = Enumerable.Range(0, data.Count).Single(i => data.AnnotationId(i) == id);
+            var box = data.BoxOf(index);
+            var gt = CocoKeypointFile.Load(ann);
+            var a = gt.Annotations.Single(x => x.Id == id);
+            var image = gt.Images.Single(i => i.Id == a.ImageId);
+            Assert.True(TopDownProtocol.TryCleanBox(a.Bbox, a.Area, image.Width, image.Height, out var clean));
+            var validation = TopDownProtocol.GroundTruthBoxes(new[] { a }, image.Width, image.Height).Single().Bbox;
+            Assert.Equal(clean, validation);
+            Assert.Equal((0.0, 30.0, 119.0, 199.0), (clean.X, clean.Y, clean.Width, clean.Height));
+            Assert.Equal(new BoundingBox(0, 30, 119, 199), box);
         }
     }
 }

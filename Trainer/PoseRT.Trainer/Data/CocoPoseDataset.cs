@@ -73,11 +73,12 @@ namespace PoseRT.Trainer.Data
                     warnings.Add("missing image", $"annotation {a.Id}: image '{path}' does not exist.");
                     continue;
                 }
-                if (!TryClipBox(a.Bbox, image.Width, image.Height, out var box))
+                if (!TopDownProtocol.TryCleanBox(a.Bbox, a.Area, image.Width, image.Height, out var clean))
                 {
-                    warnings.Add("zero-area box", $"{Source}: annotation {a.Id} (image {a.ImageId}) has box [{a.Bbox.X}, {a.Bbox.Y}, {a.Bbox.Width}, {a.Bbox.Height}] with no area inside the image.");
+                    warnings.Add("zero-area box", $"{Source}: annotation {a.Id} (image {a.ImageId}) has box [{a.Bbox.X}, {a.Bbox.Y}, {a.Bbox.Width}, {a.Bbox.Height}] and area {a.Area}: nothing left inside the image (HRNet's clean-up drops it).");
                     continue;
                 }
+                var box = new BoundingBox((float)clean.X, (float)clean.Y, (float)clean.Width, (float)clean.Height);
                 var joints = new float[3 * CocoKeypoints.Count];
                 var k = a.Keypoints;
                 for (int i = 0; i < joints.Length; i++) joints[i] = (float)k[i];
@@ -97,6 +98,9 @@ namespace PoseRT.Trainer.Data
 
         /// <summary>COCO annotation id of sample <paramref name="index"/>.</summary>
         public long AnnotationId(int index) => _persons[index].AnnotationId;
+
+        /// <summary>The cleaned box of sample <paramref name="index"/> (HRNet's clean-up, <see cref="TopDownProtocol.TryCleanBox"/>).</summary>
+        internal BoundingBox BoxOf(int index) => _persons[index].Box;
 
         /// <inheritdoc />
         public bool TryLoad(int index, Random random, Span<float> image, Span<float> target, Span<float> targetWeight, out string? problem)
@@ -216,20 +220,6 @@ namespace PoseRT.Trainer.Data
             }
             cx = sumX / n;
             cy = sumY / n;
-            return true;
-        }
-
-        // SimpleBaselines' box sanitising: clip to the image, keep only boxes with positive area.
-        private static bool TryClipBox(CocoBox b, int imageWidth, int imageHeight, out BoundingBox box)
-        {
-            box = default;
-            if (!(b.Width > 0 && b.Height > 0) || !double.IsFinite(b.X) || !double.IsFinite(b.Y)) return false;
-            double x1 = Math.Max(0, b.X), y1 = Math.Max(0, b.Y);
-            double x2 = b.X + Math.Max(0, b.Width - 1), y2 = b.Y + Math.Max(0, b.Height - 1);
-            if (imageWidth > 0) x2 = Math.Min(imageWidth - 1, x2);
-            if (imageHeight > 0) y2 = Math.Min(imageHeight - 1, y2);
-            if (!(x2 >= x1 && y2 >= y1) || (x2 - x1) * (y2 - y1) <= 0) return false;
-            box = new BoundingBox((float)x1, (float)y1, (float)(x2 - x1), (float)(y2 - y1));
             return true;
         }
 
