@@ -20,30 +20,30 @@ namespace PoseRT.Runtime.Protocol
 
         /// <summary>
         /// Returns null when every value of <paramref name="frame"/> is plausible, else the first problem found,
-        /// naming the field and the value.
+        /// naming the field and the value (invariant culture).
         /// </summary>
         public static string? Check(PoseFrame frame)
         {
             if (frame == null) throw new ArgumentNullException(nameof(frame));
-            if (frame.FrameNumber < 0) return $"PoseFrame frame number {frame.FrameNumber} is negative.";
-            if (frame.TimestampMicroseconds < 0) return $"PoseFrame {frame.FrameNumber}: timestamp {frame.TimestampMicroseconds} us is negative.";
+            if (frame.FrameNumber < 0) return FormattableString.Invariant($"PoseFrame frame number {frame.FrameNumber} is negative.");
+            if (frame.TimestampMicroseconds < 0) return FormattableString.Invariant($"PoseFrame {frame.FrameNumber}: timestamp {frame.TimestampMicroseconds} us is negative.");
             if (frame.ImageWidth < 1 || frame.ImageWidth > MaxImageSide || frame.ImageHeight < 1 || frame.ImageHeight > MaxImageSide)
-                return $"PoseFrame {frame.FrameNumber}: image size {frame.ImageWidth}x{frame.ImageHeight} is outside 1 to {MaxImageSide} pixels per side.";
+                return FormattableString.Invariant($"PoseFrame {frame.FrameNumber}: image size {frame.ImageWidth}x{frame.ImageHeight} is outside 1 to {MaxImageSide} pixels per side.");
             for (int i = 0; i < frame.Poses.Length; i++)
             {
                 Pose pose = frame.Poses[i].Pose;
-                string where = $"PoseFrame {frame.FrameNumber}, pose {i}";
-                if (!IsFinite(pose.Score)) return $"{where}: score {pose.Score} is not finite.";
-                if (!IsFinite(pose.BoxScore)) return $"{where}: box score {pose.BoxScore} is not finite.";
+                string where = FormattableString.Invariant($"PoseFrame {frame.FrameNumber}, pose {i}");
+                if (!IsFinite(pose.Score)) return FormattableString.Invariant($"{where}: score {pose.Score} is not finite.");
+                if (!IsFinite(pose.BoxScore)) return FormattableString.Invariant($"{where}: box score {pose.BoxScore} is not finite.");
                 BoundingBox box = pose.Box;
                 if (!IsCoordinate(box.X) || !IsCoordinate(box.Y) || !IsCoordinate(box.Width) || !IsCoordinate(box.Height))
-                    return $"{where}: box ({box.X}, {box.Y}, {box.Width}, {box.Height}) has a non-finite or absurd value.";
-                if (box.Width < 0 || box.Height < 0) return $"{where}: box size {box.Width}x{box.Height} is negative.";
+                    return FormattableString.Invariant($"{where}: box ({box.X}, {box.Y}, {box.Width}, {box.Height}) has a non-finite or absurd value.");
+                if (box.Width < 0 || box.Height < 0) return FormattableString.Invariant($"{where}: box size {box.Width}x{box.Height} is negative.");
                 for (int k = 0; k < pose.KeypointCount; k++)
                 {
                     Keypoint p = pose[k];
                     if (!IsCoordinate(p.X) || !IsCoordinate(p.Y) || !IsFinite(p.Score))
-                        return $"{where}, keypoint {k}: ({p.X}, {p.Y}, score {p.Score}) has a non-finite or absurd value.";
+                        return FormattableString.Invariant($"{where}, keypoint {k}: ({p.X}, {p.Y}, score {p.Score}) has a non-finite or absurd value.");
                 }
             }
             return null;
