@@ -49,6 +49,9 @@ namespace PoseRT.Demo
 
         public int ServePort { get; set; } = 8080;
 
+        /// <summary>Client cap, timeouts and per-client buffer of the page and the TCP stream.</summary>
+        public ServerLimits ServerLimits { get; set; } = new ServerLimits();
+
         public bool? Loop { get; set; }
 
         public long MaxFrames { get; set; }
@@ -139,13 +142,13 @@ namespace PoseRT.Demo
                 if (window) sinks.Add(new WindowSink());
                 if (o.Udp != null || o.Tcp != null)
                 {
-                    var sender = new PoseStreamSender(o.Udp, o.Tcp, Log);
+                    var sender = new PoseStreamSender(o.Udp, o.Tcp, Log, o.ServerLimits);
                     sinks.Add(sender);
                     Log($"stream: PoseFrame v1 (MessagePack){(o.Udp != null ? $" UDP -> {o.Udp}" : "")}{(sender.TcpEndPoint != null ? $" TCP server on {sender.TcpEndPoint}" : "")}");
                 }
                 if (o.Serve)
                 {
-                    var server = new PoseWebServer(o.ServeHost, o.ServePort, Log);
+                    var server = new PoseWebServer(o.ServeHost, o.ServePort, Log, o.ServerLimits);
                     sinks.Add(server);
                     Log($"serve: open {server.Url} in a browser (Ctrl+C to stop).");
                 }

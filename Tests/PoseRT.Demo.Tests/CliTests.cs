@@ -71,8 +71,9 @@ namespace PoseRT.Tests
             var receiverOut = new StringWriter();
             var receiverErr = new StringWriter();
             using var listening = new ManualResetEventSlim();
-            var receiver = new Thread(() => ReceiveCommand.Run($"127.0.0.1:{port}", null, 5, TimeSpan.FromSeconds(20), receiverOut, receiverErr,
-                CancellationToken.None, listening.Set));
+            var receiver = new Thread(() => ReceiveCommand.Run(
+                new ReceiveSettings { Udp = Endpoints.Parse($"127.0.0.1:{port}", "--udp"), Count = 5, Timeout = TimeSpan.FromSeconds(20) },
+                receiverOut, receiverErr, CancellationToken.None, _ => listening.Set()));
             receiver.Start();
             Assert.True(listening.Wait(TimeSpan.FromSeconds(10)), "receiver did not bind: " + receiverErr);
             var result = Run(new DemoRunOptions

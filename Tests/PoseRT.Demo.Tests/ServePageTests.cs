@@ -35,9 +35,8 @@ namespace PoseRT.Tests
         public async Task Serve_page_shows_the_stream_updating_in_headless_chromium()
         {
             Assert.True(File.Exists(Chromium), "Debian's chromium is required: tools/setup/install-deps.sh installs it.");
-            int port = FreePort();
             var log = new List<string>();
-            using var server = new PoseWebServer("127.0.0.1", port, l => { lock (log) log.Add(l); });
+            using var server = new PoseWebServer("127.0.0.1", 0, l => { lock (log) log.Add(l); });
             using var cancel = new CancellationTokenSource();
             var settings = new PipelineSettings { Loop = true, Realtime = true };
             var pipeline = new DemoPipeline(settings, () => FrameSources.Open(RepoPaths.SampleVideo), new HogDetectorStage(640), new TemplateStage(),
@@ -92,8 +91,7 @@ namespace PoseRT.Tests
         [Fact]
         public async Task Mjpeg_stream_delivers_consecutive_jpeg_parts()
         {
-            int port = FreePort();
-            using var server = new PoseWebServer("127.0.0.1", port, _ => { });
+            using var server = new PoseWebServer("127.0.0.1", 0, _ => { });
             using var cancel = new CancellationTokenSource();
             var pipeline = new DemoPipeline(new PipelineSettings { Loop = true, Realtime = true }, () => FrameSources.Open(RepoPaths.SampleVideo),
                 new HogDetectorStage(640), new TemplateStage(), new IFrameSink[] { server }, _ => { });

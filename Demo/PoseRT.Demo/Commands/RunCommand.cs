@@ -39,6 +39,21 @@ namespace PoseRT.Demo.Commands
             var serve = new Option<bool>("--serve") { Description = "Serve a live page (annotated stream + pose JSON) for kiosk browsers; loops files." };
             var serveHost = new Option<string>("--serve-host") { Description = "Address the page binds to.", DefaultValueFactory = _ => "127.0.0.1" };
             var servePort = new Option<int>("--serve-port") { Description = "Port of the page.", DefaultValueFactory = _ => 8080 }.InRange(1, 65535);
+            var maxClients = new Option<int>("--max-clients")
+            {
+                Description = "Most clients the --serve page and the --tcp stream each serve at once; one more gets HTTP 503 (page) or an immediate close (stream) (1 to 10000).",
+                DefaultValueFactory = _ => Output.ServerLimits.DefaultMaxClients,
+            }.InRange(1, 10000);
+            var clientTimeout = new Option<double>("--client-timeout")
+            {
+                Description = "Seconds a --serve/--tcp client may take to send a request head, stay idle between requests, or accept no data before it is closed (0.1 to 3600).",
+                DefaultValueFactory = _ => Output.ServerLimits.DefaultTimeoutSeconds,
+            }.InRange(0.1, 3600);
+            var clientBuffer = new Option<int>("--client-buffer")
+            {
+                Description = "Frames queued per --tcp client; a client further behind loses its oldest frames (the page's MJPEG keeps only the newest) (1 to 1000).",
+                DefaultValueFactory = _ => Output.ServerLimits.DefaultClientBufferFrames,
+            }.InRange(1, 1000);
             var loop = new Option<bool?>("--loop") { Description = "Restart a file or folder at its end (default: on with --serve)." };
             var maxFrames = new Option<long>("--max-frames") { Description = "Stop after N frames (0: no limit).", DefaultValueFactory = _ => 0 }.AtLeast(0L);
             var retries = new Option<int>("--camera-retries") { Description = "Reconnection attempts (with back-off) after a camera or stream fault (0 to 1000).", DefaultValueFactory = _ => 8 }
@@ -53,7 +68,7 @@ namespace PoseRT.Demo.Commands
                 "shows a window, streams MessagePack PoseFrames over UDP/TCP and serves a live page.")
             {
                 input, model, device, output, window, detectEvery, maxPeople, single, noSmoothing, minCutoff, beta, threshold,
-                udp, tcp, serve, serveHost, servePort, loop, maxFrames, retries, strictImages,
+                udp, tcp, serve, serveHost, servePort, maxClients, clientTimeout, clientBuffer, loop, maxFrames, retries, strictImages,
             };
             root.SetAction(parse =>
             {
@@ -79,6 +94,7 @@ namespace PoseRT.Demo.Commands
                         Serve = parse.GetValue(serve),
                         ServeHost = parse.GetValue(serveHost)!,
                         ServePort = parse.GetValue(servePort),
+                        ServerLimits = Output.ServerLimits.Create(parse.GetValue(maxClients), parse.GetValue(clientTimeout), parse.GetValue(clientBuffer)),
                         Loop = parse.GetValue(loop),
                         MaxFrames = parse.GetValue(maxFrames),
                         Retry = new RetryPolicy { MaxAttempts = parse.GetValue(retries) },

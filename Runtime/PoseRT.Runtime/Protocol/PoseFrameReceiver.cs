@@ -36,7 +36,9 @@ namespace PoseRT.Runtime.Protocol
     /// Receives <see cref="PoseFrame"/>s from the demo (or any sender of the protocol): binds a UDP
     /// port, or connects to a TCP server. Synchronous with timeouts, so a game can poll it from a
     /// worker thread. Malformed UDP datagrams are counted and skipped; a malformed TCP message closes
-    /// the connection (the stream cannot be resynchronised) and is reported by an exception.
+    /// the connection (the stream cannot be resynchronised) and is reported by an exception. A frame that
+    /// decodes but carries impossible values (<see cref="PoseFrameValidation.Check"/>) is counted in
+    /// <see cref="RejectedMessages"/> and skipped on either transport: its framing was intact.
     /// </summary>
     public sealed class PoseFrameReceiver : IDisposable
     {
@@ -51,7 +53,7 @@ namespace PoseRT.Runtime.Protocol
             _tcp = tcp;
         }
 
-        /// <summary>Messages rejected so far (malformed, oversized or of an unsupported version).</summary>
+        /// <summary>Messages rejected so far (malformed, oversized, of an unsupported version, or with impossible values).</summary>
         public int RejectedMessages { get; private set; }
 
         /// <summary>Why the last message was rejected, or null.</summary>
@@ -99,9 +101,9 @@ namespace PoseRT.Runtime.Protocol
 
         /// <summary>
         /// Waits up to <paramref name="timeout"/> for the next valid frame. Returns false on timeout
-        /// (or, over UDP, when only invalid datagrams arrived). Over TCP, throws
+        /// (or when only invalid messages arrived). Over TCP, throws
         /// <see cref="PoseFrameFormatException"/> for a malformed message and <see cref="System.IO.EndOfStreamException"/>
-        /// when the sender closed the connection.
+        /// when the sender closed or reset the connection (connect again to resume).
         /// </summary>
         public bool TryReceive(TimeSpan timeout, out PoseFrame? frame)
         {
@@ -112,34 +114,56 @@ namespace PoseRT.Runtime.Protocol
             while (true)
             {
                 if (!_socket.Poll(micro, SelectMode.SelectRead)) return false;
-                if (_tcp) return ReceiveTcp(out frame);
-                // A datagram longer than the buffer is truncated: MaxMessageBytes + 1 bytes read means oversized.
-                int length;
-                try
+                if (_tcp)
                 {
-                    length = _socket.Receive(_buffer);
-                }
-                catch (SocketException e) when (e.SocketErrorCode == SocketError.MessageSize || e.SocketErrorCode == SocketError.ConnectionReset)
-                {
-                    Reject("Datagram larger than " + PoseFrameSerializer.MaxMessageBytes + " bytes.");
-                    continue;
-                }
-                if (length > PoseFrameSerializer.MaxMessageBytes)
-                {
-                    Reject($"Datagram larger than {PoseFrameSerializer.MaxMessageBytes} bytes.");
-                }
-                else if (PoseFrameSerializer.TryDeserialize(new ReadOnlyMemory<byte>(_buffer, 0, length), out frame, out string? error))
-                {
-                    return true;
+                    if (ReceiveTcp(out frame)) return true;
                 }
                 else
                 {
-                    Reject(error);
+                    if (ReceiveUdp(out frame)) return true;
                 }
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero) return false;
                 micro = (int)Math.Min(int.MaxValue, left.Ticks / 10);
             }
+        }
+
+        private bool ReceiveUdp(out PoseFrame? frame)
+        {
+            frame = null;
+            // A datagram longer than the buffer is truncated: MaxMessageBytes + 1 bytes read means oversized.
+            int length;
+            try
+            {
+                length = _socket.Receive(_buffer);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.MessageSize || e.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                Reject("Datagram larger than " + PoseFrameSerializer.MaxMessageBytes + " bytes.");
+                return false;
+            }
+            if (length > PoseFrameSerializer.MaxMessageBytes)
+            {
+                Reject($"Datagram larger than {PoseFrameSerializer.MaxMessageBytes} bytes.");
+            }
+            else if (PoseFrameSerializer.TryDeserialize(new ReadOnlyMemory<byte>(_buffer, 0, length), out frame, out string? error))
+            {
+                return Accept(ref frame);
+            }
+            else
+            {
+                Reject(error);
+            }
+            return false;
+        }
+
+        private bool Accept(ref PoseFrame? frame)
+        {
+            string? problem = PoseFrameValidation.Check(frame!);
+            if (problem == null) return true;
+            Reject(problem);
+            frame = null;
+            return false;
         }
 
         private bool ReceiveTcp(out PoseFrame? frame)
@@ -150,7 +174,7 @@ namespace PoseRT.Runtime.Protocol
                 int length = PoseFrameFraming.ReadHeader(_buffer);
                 ReadExactly(_buffer, length);
                 frame = PoseFrameSerializer.Deserialize(new ReadOnlyMemory<byte>(_buffer, 0, length));
-                return true;
+                return Accept(ref frame);
             }
             catch (PoseFrameFormatException e)
             {
@@ -176,6 +200,10 @@ namespace PoseRT.Runtime.Protocol
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
                 {
                     throw new PoseFrameFormatException($"The sender stopped in the middle of a message ({read} of {count} bytes).", e);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset || e.SocketErrorCode == SocketError.ConnectionAborted)
+                {
+                    throw new System.IO.EndOfStreamException($"The PoseFrame sender reset the connection ({e.Message}).", e);
                 }
                 if (n == 0)
                     throw new System.IO.EndOfStreamException(read == 0 && count == PoseFrameFraming.HeaderBytes
