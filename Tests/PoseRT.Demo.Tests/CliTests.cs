@@ -66,19 +66,24 @@ namespace PoseRT.Tests
         [Fact]
         public void Run_with_stream_and_receive_command_over_loopback()
         {
-            int port = ServePageTests.FreePort();
             string video = Path.Combine(RepoPaths.NewTempDir("cli"), "demo.mp4");
             var receiverOut = new StringWriter();
             var receiverErr = new StringWriter();
             using var listening = new ManualResetEventSlim();
+            System.Net.IPEndPoint? bound = null;
+            // Port 0: the receiver binds a port the system picks and says which, so no other process can take it in between.
             var receiver = new Thread(() => ReceiveCommand.Run(
-                new ReceiveSettings { Udp = Endpoints.Parse($"127.0.0.1:{port}", "--udp"), Count = 5, Timeout = TimeSpan.FromSeconds(20) },
-                receiverOut, receiverErr, CancellationToken.None, _ => listening.Set()));
+                new ReceiveSettings { Udp = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Count = 5, Timeout = TimeSpan.FromSeconds(20) },
+                receiverOut, receiverErr, CancellationToken.None, e =>
+                {
+                    bound = (System.Net.IPEndPoint?)e;
+                    listening.Set();
+                }));
             receiver.Start();
             Assert.True(listening.Wait(TimeSpan.FromSeconds(10)), "receiver did not bind: " + receiverErr);
             var result = Run(new DemoRunOptions
             {
-                Input = RepoPaths.SampleVideo, Output = video, Window = "off", Udp = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port),
+                Input = RepoPaths.SampleVideo, Output = video, Window = "off", Udp = bound,
             });
             Assert.True(receiver.Join(TimeSpan.FromSeconds(30)));
             Assert.Equal(DemoApp.ExitOk, result.Code);

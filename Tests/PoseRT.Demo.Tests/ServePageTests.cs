@@ -24,13 +24,6 @@ namespace PoseRT.Tests
             "--disable-sync", "--no-first-run",
         };
 
-        internal static int FreePort()
-        {
-            using var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            return ((IPEndPoint)l.LocalEndpoint).Port;
-        }
-
         [Fact]
         public async Task Serve_page_shows_the_stream_updating_in_headless_chromium()
         {

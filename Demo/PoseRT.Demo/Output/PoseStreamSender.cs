@@ -243,6 +243,10 @@ namespace PoseRT.Demo.Output
                 _clients.Clear();
             }
             _udp?.Dispose();
+            // The reports while running are throttled; the totals are always said once at the end.
+            if (Refused + Stalled + DroppedFrames > 0)
+                _log($"stream: in all {Refused} TCP clients refused (at most {_limits.MaxClients}), {Stalled} closed for not reading, " +
+                     $"{DroppedFrames} frames dropped for slow clients.");
         }
 
         private sealed class Client

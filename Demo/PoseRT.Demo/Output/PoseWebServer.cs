@@ -424,6 +424,10 @@ namespace PoseRT.Demo.Output
             {
                 _log("serve: " + e.InnerException?.Message);
             }
+            // The reports above are throttled; the totals are always said once at the end.
+            if (Refused + TimedOut + Stalled + DroppedFrames > 0)
+                _log($"serve: in all {Refused} clients refused (at most {_limits.MaxClients}), {TimedOut} closed by timeout, " +
+                     $"{Stalled} closed for not reading, {DroppedFrames} MJPEG frames dropped for slow clients.");
         }
 
         private sealed class Published
