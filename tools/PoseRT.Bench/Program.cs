@@ -72,6 +72,43 @@ namespace PoseRT.Bench
                 Console.WriteLine(md);
                 return 0;
             });
+            var soakFrames = new Option<int>("--frames") { Description = "Frames tracked after the warm-up.", DefaultValueFactory = _ => 10_000 };
+            var soakModel = new Option<string>("--model") { Description = "ONNX model (default: the DY-ReLU-C model in Models/).", DefaultValueFactory = _ => System.IO.Path.Combine("Models", "posert-mbv3s-tiny-dyreluc-synth.onnx") };
+            var soakOut = new Option<string>("--out") { Description = "Folder for soak.json.", DefaultValueFactory = _ => "out/bench" };
+            var soak = new Command("soak", "Track the bundled street clip, looped, for many frames (PoseTracker + PoseEstimator, no detector): RSS at start/middle/end, managed bytes per frame, threads and handles.")
+            {
+                soakFrames, soakModel, soakOut,
+            };
+            soak.SetAction(parse =>
+            {
+                int n = parse.GetValue(soakFrames);
+                string model = parse.GetValue(soakModel)!, dir = parse.GetValue(soakOut)!;
+                if (n < 2)
+                {
+                    Console.Error.WriteLine($"posert-bench soak: --frames ({n}) must be at least 2.");
+                    return 2;
+                }
+                if (!File.Exists(model))
+                {
+                    Console.Error.WriteLine($"posert-bench soak: model '{model}' does not exist.");
+                    return 2;
+                }
+                var (frames, width, height) = ClipFrames.Load(System.IO.Path.Combine("samples", "video", "people-960x540.mp4"));
+                if (frames.Count == 0)
+                {
+                    Console.Error.WriteLine("posert-bench soak: samples/video/people-960x540.mp4 gave no frames (run from the repository root).");
+                    return 2;
+                }
+                // A long warm-up: tiered JIT and ONNX Runtime's arena settle in the first seconds and are not a leak.
+                var r = SoakRun.Run(model, frames, width, height, n, 1000, Environment.ProcessorCount, Console.Error.WriteLine);
+                Directory.CreateDirectory(dir);
+                AtomicFile.WriteAllText(System.IO.Path.Combine(dir, "soak.json"), JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                    "soak {0}: {1} frames after {2} warm-up, {3:F2} ms/frame, {4} poses; RSS {5:F1} -> {6:F1} -> {7:F1} MB ({8:+0.0;-0.0} %); {9:F1} managed bytes/frame; threads {10} -> {11}, handles {12} -> {13}",
+                    r.Model, r.Frames, r.WarmupFrames, r.MeanMsPerFrame, r.PosesReported, r.RssStartMb, r.RssMiddleMb, r.RssEndMb, r.RssGrowthPercent, r.BytesPerFrame, r.ThreadsStart, r.ThreadsEnd, r.HandlesStart, r.HandlesEnd));
+                return 0;
+            });
+            root.Subcommands.Add(soak);
             return root.Parse(args).Invoke();
         }
     }
