@@ -25,7 +25,7 @@ namespace PoseRT.Runtime
         internal static SessionOptions Create(PoseEstimatorOptions options, string[] available, bool isWindows,
             out ExecutionProvider chosen, out string report)
         {
-            var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+            var so = NewSessionOptions();
             try
             {
                 string list = string.Join(", ", available);
@@ -103,6 +103,9 @@ namespace PoseRT.Runtime
                 throw;
             }
         }
+
+        /// <summary>The settings every PoseRT session starts from: all graph optimisations, including the NCHWc layout (docs/performance.md).</summary>
+        internal static SessionOptions NewSessionOptions() => new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
 
         internal static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 

@@ -64,15 +64,16 @@ namespace PoseRT.Runtime
             _sessionOptions = sessionOptions;
             ModelInfo = info;
             Provider = provider;
-            ProviderReport = provider == ExecutionProvider.Cpu && options.CropWorkers > 1
-                ? $"{providerReport}; {options.CropWorkers} threads, each running its share of the crops"
-                : providerReport;
             _flip = options.FlipTest;
             _refinement = options.Refinement;
             _threshold = options.KeypointScoreThreshold;
             _padding = options.BoxPadding;
 
             (_inputName, _fixedBatch) = CheckInput(session, info, source);
+            int threads = provider == ExecutionProvider.Cpu ? options.CropWorkers : 1;
+            ProviderReport = threads <= 1 ? providerReport
+                : _fixedBatch > 0 ? $"{providerReport}; {threads} threads in one pool (the model's batch is fixed)"
+                : $"{providerReport}; {threads} threads, each running its share of the crops";
             _outputName = CheckOutput(session, info, source, _fixedBatch);
 
             _sampler = new CropSampler(info);
@@ -100,8 +101,7 @@ namespace PoseRT.Runtime
             _transforms = new CropTransform[Math.Max(1, _capacity / perBox)];
             _runner = new SessionRunner(session, _inputName, _outputName, _input, _output,
                 new long[] { 0, 3, info.InputHeight, info.InputWidth }, new long[] { 0, info.KeypointCount, info.HeatmapHeight, info.HeatmapWidth },
-                provider == ExecutionProvider.Cpu && _fixedBatch == 0 ? options.CropWorkers : 1,
-                provider == ExecutionProvider.Cpu && _fixedBatch == 0 && options.CropWorkers > 1 ? () => OpenWide(open, options.CropWorkers) : null);
+                threads, sliceable: _fixedBatch == 0, openWide: threads > 1 ? () => OpenWide(open, threads) : null);
 
             // One run now, so a model whose real output shape differs from what its description promises
             // fails here, naming the problem, rather than on the first frame.
@@ -166,7 +166,8 @@ namespace PoseRT.Runtime
         /// <summary>The same model with an intra-op pool of <paramref name="threads"/>, for runs of fewer crops than threads.</summary>
         private static (InferenceSession, SessionOptions) OpenWide(Func<SessionOptions, InferenceSession> open, int threads)
         {
-            var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
+            var so = ExecutionProviders.NewSessionOptions();
+            so.IntraOpNumThreads = threads;
             try
             {
                 return (open(so), so);

@@ -28,7 +28,9 @@ namespace PoseRT.Runtime
         private readonly long[] _outputShape;  // [_, K, h, w]
         private readonly int _cropLength;
         private readonly int _heatmapLength;
-        private readonly int _workers;
+        private readonly int _workers;       // threads that run slices (1 when the model cannot be sliced)
+        private readonly int _threadCount;   // threads the call may use in all
+        private readonly bool _sliceable;
         private readonly RunOptions _runOptions = new RunOptions();
         private readonly Dictionary<long, OrtIoBinding> _bindings = new Dictionary<long, OrtIoBinding>();
         private readonly Dictionary<long, OrtIoBinding> _wideBindings = new Dictionary<long, OrtIoBinding>();
@@ -52,15 +54,20 @@ namespace PoseRT.Runtime
         /// <param name="inputShape">[_, 3, H, W].</param>
         /// <param name="outputShape">[_, K, h, w].</param>
         /// <param name="workers">Threads that run slices of a batch at the same time.</param>
+        /// <param name="sliceable">False for a model with a fixed batch size: no slicing, every run goes to the second session.</param>
         /// <param name="openWide">
         /// With several workers: opens a second session of the same model whose intra-op pool has <paramref name="workers"/>
-        /// threads, for runs with fewer crops than workers (a single crop would otherwise use one core). Called once, on
-        /// the first such run.
+        /// threads, for runs with fewer crops than workers (a single crop would otherwise use one core) and for every run
+        /// of a model that cannot be sliced. Called once, on the first such run.
         /// </param>
         public SessionRunner(InferenceSession session, string inputName, string outputName, float[] input, float[] output,
-            long[] inputShape, long[] outputShape, int workers, Func<(InferenceSession Session, SessionOptions Options)>? openWide = null)
+            long[] inputShape, long[] outputShape, int workers, bool sliceable = true, Func<(InferenceSession Session, SessionOptions Options)>? openWide = null)
         {
             _openWide = openWide;
+            _threadCount = Math.Max(1, workers);
+            _sliceable = sliceable;
+            // A model with a fixed batch cannot run slices: all its runs go to the pooled session instead.
+            workers = sliceable ? workers : 1;
             _session = session;
             _inputName = inputName;
             _outputName = outputName;
@@ -91,7 +98,7 @@ namespace PoseRT.Runtime
         /// <exception cref="OnnxRuntimeException">ONNX Runtime failed on some slice (the first failure is rethrown).</exception>
         public void Run(int batch)
         {
-            if (batch < _workers && _openWide != null)
+            if ((!_sliceable || batch < _threadCount) && _openWide != null)
             {
                 if (_wide == null) (_wide, _wideOptions) = _openWide();
                 _wide.RunWithBinding(_runOptions, Binding(_wide, _wideBindings, 0, batch));

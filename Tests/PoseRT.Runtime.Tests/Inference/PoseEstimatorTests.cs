@@ -227,6 +227,19 @@ namespace PoseRT.Tests.Inference
             Assert.True(allocated == 0, $"{allocated} bytes over 100 single-crop frames");
         }
 
+        /// <summary>A model with a fixed batch of one cannot be sliced: with two threads its runs go to the pooled session.</summary>
+        [Fact]
+        public void A_fixed_batch_model_with_several_threads_runs_in_one_pool_and_gives_the_reference_poses()
+        {
+            var m = new TestModel(seed: 9) { Batch = 1 };
+            var expected = ReferencePipeline.Run(Image, ImageWidth, ImageHeight, Stride, Boxes, null, null, m, m.Info(), true, 0.2f);
+            using var est = Cpu(m, o => o.CpuThreads = 2);
+            Assert.Contains("2 threads in one pool", est.ProviderReport);
+            var poses = new Pose[3];
+            est.Estimate(View(), Boxes, poses);
+            AssertMatches(expected, poses, Boxes, null);
+        }
+
         [Fact]
         public void Operator_threading_gives_the_same_poses_as_crop_threading()
         {
