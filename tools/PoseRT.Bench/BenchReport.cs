@@ -73,8 +73,8 @@ namespace PoseRT.Bench
             foreach (var l in r.Latency) threads = Math.Max(threads, l.Threads);
             foreach (var backbone in new[] { "mobilenetv3_large", "mobilenetv3_small" })
             {
-                var dy = Find(r, backbone + "-dyrelu_c", threads, true);
-                var st = Find(r, backbone + "-static", threads, true);
+                var dy = PoseRTRow(r, backbone + "-dyrelu_c", threads);
+                var st = PoseRTRow(r, backbone + "-static", threads);
                 if (dy == null || st == null) continue;
                 double ratio = dy.Inference.P50Ms / st.Inference.P50Ms;
                 verdicts.Add(F($"DY-ReLU-C / static, {backbone}, fp32, batch 2, {threads} threads: {ratio:F2} (inference p50 {dy.Inference.P50Ms:F1} vs {st.Inference.P50Ms:F1} ms); target <= 1.3: {(ratio <= 1.3 ? "met" : F($"missed by {ratio / 1.3:F2}x"))}."));
@@ -89,7 +89,7 @@ namespace PoseRT.Bench
                 }
             if (worst < double.MaxValue)
                 verdicts.Add(F($"PoseRT >= 1.3x faster than every peer: closest peer is {worstName} at {worst:F2}x; {(worst >= 1.3 ? "met" : "missed")}."));
-            var large = Find(r, "mobilenetv3_large-dyrelu_c", threads, true);
+            var large = PoseRTRow(r, "mobilenetv3_large-dyrelu_c", threads);
             if (large != null)
             {
                 verdicts.Add(F($"MobileNetV3-Large DY-ReLU-C, one person, flip on, fp32: {large.Fps:F1} FPS (p50 {large.Total.P50Ms:F1} ms); target >= 30 FPS: {(large.Fps >= 30 ? "met" : F($"missed by {30 / large.Fps:F2}x"))}."));
@@ -111,10 +111,11 @@ namespace PoseRT.Bench
             return verdicts;
         }
 
-        private static LatencyRow? Find(BenchResults r, string model, int threads, bool flip)
+        /// <summary>PoseRT's shipped configuration for one person with the flip test (Fused graph, crop threading), the row targets and peers compare with.</summary>
+        public static LatencyRow? PoseRTRow(BenchResults r, string model, int threads)
         {
             foreach (var l in r.Latency)
-                if (l.Model == model && l.Threads == threads && l.Flip == flip && l.Graph == "fused" && l.Parallelism == "Crops") return l;
+                if (l.Model == model && l.Threads == threads && l.Flip && l.Graph == "fused" && l.Parallelism == "Crops") return l;
             return null;
         }
 

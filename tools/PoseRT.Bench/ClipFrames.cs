@@ -4,9 +4,12 @@ using OpenCvSharp;
 
 namespace PoseRT.Bench
 {
-    /// <summary>A video's frames as packed BGR24 byte arrays (at most <c>max</c>).</summary>
+    /// <summary>A video's frames as packed BGR24 byte arrays (at most <c>max</c>; none when the file is missing or unreadable).</summary>
     internal static class ClipFrames
     {
+        /// <summary>The bundled street clip, relative to the repository root (where the benchmark runs).</summary>
+        public static readonly string BundledClip = System.IO.Path.Combine("samples", "video", "people-960x540.mp4");
+
         public static (List<byte[]> Frames, int Width, int Height) Load(string path, int max = 100)
         {
             var frames = new List<byte[]>();

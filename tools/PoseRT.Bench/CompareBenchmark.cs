@@ -143,16 +143,21 @@ namespace PoseRT.Bench
 
         private static string PeerKey(string model, string peer, int threads) => $"P|{model}|{peer}|{threads}";
 
+        /// <summary>The end-to-end rows of a model, the same list for measuring and for collecting.</summary>
+        private IEnumerable<(string Graph, CpuParallelism Parallelism, int Threads, bool Flip)> LatencyConfigs(Candidate c)
+        {
+            foreach (int threads in _settings.ThreadCounts)
+                foreach (bool flip in new[] { true, false })
+                    yield return ("fused", CpuParallelism.Crops, threads, flip);
+            if (c.ReferenceFile != null) yield return ("reference", CpuParallelism.Crops, MaxThreads, true);
+            if (MaxThreads > 1) yield return ("fused", CpuParallelism.Operators, MaxThreads, true);
+        }
+
         private void Measure(Candidate c)
         {
             _log($"model {c.Name}: {c.Description}");
-            foreach (int threads in _settings.ThreadCounts)
-                foreach (bool flip in new[] { true, false })
-                    Latency(c.Name, c.File, "fused", CpuParallelism.Crops, threads, flip);
-            if (c.ReferenceFile != null)
-                Latency(c.Name, c.ReferenceFile, "reference", CpuParallelism.Crops, MaxThreads, true);
-            if (MaxThreads > 1)
-                Latency(c.Name, c.File, "fused", CpuParallelism.Operators, MaxThreads, true);
+            foreach (var (graph, p, threads, flip) in LatencyConfigs(c))
+                Latency(c.Name, graph == "reference" ? c.ReferenceFile! : c.File, graph, p, threads, flip);
             foreach (int persons in new[] { 1, 4, 8 })
                 Throughput(c.Name, c.File, MaxThreads, persons);
             foreach (int threads in _settings.ThreadCounts)
@@ -180,12 +185,7 @@ namespace PoseRT.Bench
         {
             foreach (var c in candidates)
             {
-                var rows = new List<(string Graph, CpuParallelism P, int Threads, bool Flip)>();
-                foreach (int threads in _settings.ThreadCounts)
-                    foreach (bool flip in new[] { true, false }) rows.Add(("fused", CpuParallelism.Crops, threads, flip));
-                if (c.ReferenceFile != null) rows.Add(("reference", CpuParallelism.Crops, MaxThreads, true));
-                if (MaxThreads > 1) rows.Add(("fused", CpuParallelism.Operators, MaxThreads, true));
-                foreach (var (graph, p, threads, flip) in rows)
+                foreach (var (graph, p, threads, flip) in LatencyConfigs(c))
                 {
                     var s = At(LatencyKey(c.Name, graph, p, threads, flip));
                     var total = Summarise(s.Total.ToArray());
@@ -201,7 +201,7 @@ namespace PoseRT.Bench
                 }
                 foreach (int threads in _settings.ThreadCounts)
                 {
-                    double ours = Find(results.Latency, c.Name, threads).Total.P50Ms;
+                    double ours = (BenchReport.PoseRTRow(results, c.Name, threads) ?? throw new InvalidOperationException("no PoseRT row for " + c.Name)).Total.P50Ms;
                     foreach (var peer in new[] { "ONNX Runtime defaults", "OpenCV DNN", "TorchSharp eager" })
                     {
                         if (peer == "TorchSharp eager" && c.Torch == null)
@@ -221,13 +221,6 @@ namespace PoseRT.Bench
                 }
                 results.Models.Add(new ModelRow(c.Name, c.Description, Path.GetFileName(c.File), c.MultiplyAdds, _rss.TryGetValue(c.Name, out var rss) ? rss : 0));
             }
-        }
-
-        private static LatencyRow Find(List<LatencyRow> rows, string model, int threads)
-        {
-            foreach (var r in rows)
-                if (r.Model == model && r.Threads == threads && r.Flip && r.Graph == "fused" && r.Parallelism == nameof(CpuParallelism.Crops)) return r;
-            throw new InvalidOperationException("no PoseRT row for " + model);
         }
 
         private void Peer(string model, string peer, string file, int threads, Func<IPeer> create)
@@ -306,65 +299,42 @@ namespace PoseRT.Bench
         /// <summary>The bundled clip through PoseTracker with the HOG detector, frames looped to the frame budget.</summary>
         private void TrackerCost(Candidate c, BenchResults results)
         {
-            string clip = Path.Combine("samples", "video", "people-960x540.mp4");
-            if (!File.Exists(clip))
+            var (frames, width, height) = ClipFrames.Load(ClipFrames.BundledClip);
+            if (frames.Count == 0)
             {
-                _log($"  tracker: {clip} not found (run from the repository root); skipped");
+                _log($"  tracker: {ClipFrames.BundledClip} missing or unreadable (run from the repository root); skipped");
                 return;
             }
-            var frames = new List<OpenCvSharp.Mat>();
-            using (var capture = new OpenCvSharp.VideoCapture(clip))
+            using var est = PoseEstimator.Load(c.File, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = MaxThreads, MaxBoxesPerRun = 8 });
+            using var hog = new PoseRT.Vision.HogPersonDetector();
+            var tracker = new PoseRT.Runtime.Tracking.PoseTracker(est, hog);
+            var people = new PoseRT.Runtime.Protocol.TrackedPose[tracker.Capacity];
+            double detect = 0, estimate = 0, track = 0, total = 0, persons = 0;
+            long bytes = 0;
+            int runs = 0, steady = 0, count = Math.Max(frames.Count, _settings.Frames * _settings.Rounds);
+            for (int i = 0; i < count; i++)
             {
-                while (frames.Count < 100)
+                var view = new ImageView(frames[i % frames.Count], width, height, 0, PixelFormat.Bgr24);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                int n = tracker.Track(view, i / 25.0, people);
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                var t = tracker.LastTimings;
+                if (t.Detected) runs++;
+                else if (i >= frames.Count)
                 {
-                    var m = new OpenCvSharp.Mat();
-                    if (!capture.Read(m) || m.Empty())
-                    {
-                        m.Dispose();
-                        break;
-                    }
-                    frames.Add(m);
+                    bytes += allocated;
+                    steady++;
                 }
+                detect += t.Detect.TotalMilliseconds;
+                estimate += t.Estimate.TotalMilliseconds;
+                track += t.Track.TotalMilliseconds;
+                total += t.Total.TotalMilliseconds;
+                persons += n;
             }
-            try
-            {
-                if (frames.Count == 0) return;
-                using var est = PoseEstimator.Load(c.File, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = MaxThreads, MaxBoxesPerRun = 8 });
-                using var hog = new PoseRT.Vision.HogPersonDetector();
-                var tracker = new PoseRT.Runtime.Tracking.PoseTracker(est, hog);
-                var people = new PoseRT.Runtime.Protocol.TrackedPose[tracker.Capacity];
-                double detect = 0, estimate = 0, track = 0, total = 0, persons = 0;
-                long bytes = 0;
-                int runs = 0, steady = 0, count = Math.Max(frames.Count, _settings.Frames * _settings.Rounds);
-                for (int i = 0; i < count; i++)
-                {
-                    var m = frames[i % frames.Count];
-                    var view = new ImageView(m.AsSpan<byte>(), m.Width, m.Height, (int)m.Step(), PixelFormat.Bgr24);
-                    long before = GC.GetAllocatedBytesForCurrentThread();
-                    int n = tracker.Track(view, i / 25.0, people);
-                    long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                    var t = tracker.LastTimings;
-                    if (t.Detected) runs++;
-                    else if (i >= frames.Count)
-                    {
-                        bytes += allocated;
-                        steady++;
-                    }
-                    detect += t.Detect.TotalMilliseconds;
-                    estimate += t.Estimate.TotalMilliseconds;
-                    track += t.Track.TotalMilliseconds;
-                    total += t.Total.TotalMilliseconds;
-                    persons += n;
-                }
-                var row = new TrackerRow(c.Name, count, frames.Count, persons / count, detect / count, estimate / count, track / count, total / count,
-                    runs / (double)count, steady == 0 ? null : bytes / (double)steady);
-                _log($"  PoseTracker on the street clip: {row.TotalMs:F2} ms/frame (detect {row.DetectMs:F2}, estimate {row.EstimateMs:F2}, track {row.TrackMs:F3})");
-                results.Tracker.Add(row);
-            }
-            finally
-            {
-                foreach (var m in frames) m.Dispose();
-            }
+            var row = new TrackerRow(c.Name, count, frames.Count, persons / count, detect / count, estimate / count, track / count, total / count,
+                runs / (double)count, steady == 0 ? null : bytes / (double)steady);
+            _log($"  PoseTracker on the street clip: {row.TotalMs:F2} ms/frame (detect {row.DetectMs:F2}, estimate {row.EstimateMs:F2}, track {row.TrackMs:F3})");
+            results.Tracker.Add(row);
         }
 
         private static Stats Summarise(double[] ms)

@@ -93,10 +93,10 @@ namespace PoseRT.Bench
                     Console.Error.WriteLine($"posert-bench soak: model '{model}' does not exist.");
                     return 2;
                 }
-                var (frames, width, height) = ClipFrames.Load(System.IO.Path.Combine("samples", "video", "people-960x540.mp4"));
+                var (frames, width, height) = ClipFrames.Load(ClipFrames.BundledClip);
                 if (frames.Count == 0)
                 {
-                    Console.Error.WriteLine("posert-bench soak: samples/video/people-960x540.mp4 gave no frames (run from the repository root).");
+                    Console.Error.WriteLine($"posert-bench soak: {ClipFrames.BundledClip} gave no frames (run from the repository root).");
                     return 2;
                 }
                 // A long warm-up: tiered JIT and ONNX Runtime's arena settle in the first seconds and are not a leak.
