@@ -29,20 +29,12 @@ namespace PoseRT.Trainer.Export
                 // Hyper function on the pooled context (equation 4).
                 float[] w1 = OnnxGraphBuilder.HostFloats(dy.Fc1.weight!);
                 float[] b1 = OnnxGraphBuilder.HostFloats(dy.Fc1.bias!);
-                string h;
-                if (readInput)
-                {
-                    var (w, b) = ComposeLinear(w1, b1, sq, conv);
-                    var pooled = g.Node("GlobalAveragePool", prefix + ".pool", new[] { src.Input });
-                    var flat = g.Node("Flatten", prefix + ".flatten", new[] { pooled }, G.Int("axis", 1));
-                    h = g.Node("Gemm", prefix + ".fc1", new[] { flat, g.Float(prefix + ".fc1.weight_through_conv", w, sq, conv.InChannels), g.Float(prefix + ".fc1.bias_through_conv", b, sq) }, G.Int("transB", 1));
-                }
-                else
-                {
-                    var pooled = g.Node("GlobalAveragePool", prefix + ".pool", new[] { x });
-                    var flat = g.Node("Flatten", prefix + ".flatten", new[] { pooled }, G.Int("axis", 1));
-                    h = g.Node("Gemm", prefix + ".fc1", new[] { flat, g.Float(prefix + ".fc1.weight", w1, sq, c), g.Float(prefix + ".fc1.bias", b1, sq) }, G.Int("transB", 1));
-                }
+                var (w1x, b1x) = readInput ? ComposeLinear(w1, b1, sq, conv) : (w1, b1);
+                string context = readInput ? src.Input : x, folded = readInput ? "_through_conv" : "";
+                long contextChannels = readInput ? conv.InChannels : c;
+                var pooled = g.Node("GlobalAveragePool", prefix + ".pool", new[] { context });
+                var flat = g.Node("Flatten", prefix + ".flatten", new[] { pooled }, G.Int("axis", 1));
+                var h = g.Node("Gemm", prefix + ".fc1", new[] { flat, g.Float(prefix + ".fc1.weight" + folded, w1x, sq, contextChannels), g.Float(prefix + ".fc1.bias" + folded, b1x, sq) }, G.Int("transB", 1));
                 h = g.Node("Relu", prefix + ".relu", new[] { h });
 
                 // FC2 with one row per (coefficient, channel): variant A's 2K rows are repeated C times, so every variant
@@ -89,24 +81,10 @@ namespace PoseRT.Trainer.Export
                 // would compute a whole NCHWc block of 16 (docs/performance.md).
                 float[] ws = OnnxGraphBuilder.HostFloats(dy.Spatial.weight!);
                 double invTau = 1.0 / dy.Options.Tau;
-                float[] wz;
-                string logitsInput;
-                long channels;
-                if (readInput)
-                {
-                    (wz, _) = ComposeLinear(ws, new[] { 0f }, 1, conv);
-                    logitsInput = src.Input;
-                    channels = conv.InChannels;
-                }
-                else
-                {
-                    wz = (float[])ws.Clone();
-                    logitsInput = x;
-                    channels = c;
-                }
+                float[] wz = readInput ? ComposeLinear(ws, new[] { 0f }, 1, conv).Weight : (float[])ws.Clone();
                 for (int j = 0; j < wz.Length; j++) wz[j] = (float)(wz[j] * invTau);
-                var features = g.Node("Reshape", prefix + ".spatial_input", new[] { logitsInput, g.Int64(prefix + ".spatial_input_shape", new[] { 0, channels, -1 }) });
-                var z = g.Node("MatMul", prefix + ".spatial", new[] { g.Float(prefix + ".spatial.weight_over_tau", wz, 1, channels), features });
+                var features = g.Node("Reshape", prefix + ".spatial_input", new[] { context, g.Int64(prefix + ".spatial_input_shape", new[] { 0, contextChannels, -1 }) });
+                var z = g.Node("MatMul", prefix + ".spatial", new[] { g.Float(prefix + ".spatial.weight_over_tau", wz, 1, contextChannels), features });
                 z = g.Node("Softmax", prefix + ".spatial_softmax", new[] { z }, G.Int("axis", -1));
                 z = g.Node("Min", prefix + ".spatial_clamp", new[] { z, g.Float(prefix + ".inverse_gamma", new[] { (float)(1.0 / gamma) }) });
                 var pi = g.Node("Reshape", prefix + ".attention", new[] { z, g.Int64(prefix + ".attention_shape", new[] { -1, 1, s.H, s.W }) });
