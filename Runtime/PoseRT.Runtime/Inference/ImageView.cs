@@ -78,6 +78,13 @@ namespace PoseRT.Runtime
         /// <summary>True when the first row in memory is the picture's bottom row.</summary>
         public bool BottomUp { get; }
 
+        /// <summary>Throws the one error for a default (empty) view, naming <paramref name="paramName"/>.</summary>
+        internal void ThrowIfEmpty(string paramName)
+        {
+            if (Width <= 0 || Height <= 0)
+                throw new ArgumentException("The image is empty (a default ImageView); construct it with its bytes and size.", paramName);
+        }
+
         /// <summary>Bytes per pixel of a format (3, 4 or 1).</summary>
         public static int BytesPerPixel(PixelFormat format) => format switch
         {

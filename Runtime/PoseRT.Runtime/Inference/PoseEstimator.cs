@@ -328,8 +328,7 @@ namespace PoseRT.Runtime
             try
             {
                 if (_disposed) throw new ObjectDisposedException(nameof(PoseEstimator));
-                if (image.Width <= 0 || image.Height <= 0)
-                    throw new ArgumentException("The image is empty (a default ImageView); construct it with its bytes and size.", nameof(image));
+                image.ThrowIfEmpty(nameof(image));
                 CheckArguments(boxes, boxScores, results, rotationsDegrees);
                 EstimateCore(image, boxes, boxScores, results, rotationsDegrees);
                 return boxes.Length;
@@ -420,11 +419,9 @@ namespace PoseRT.Runtime
                     dec += t3 - t2;
                 }
             }
-            LastTimings = new StageTimings(Ticks(pre), Ticks(inf), Ticks(dec));
+            LastTimings = new StageTimings(StopwatchTicks.ToTimeSpan(pre), StopwatchTicks.ToTimeSpan(inf), StopwatchTicks.ToTimeSpan(dec));
         }
 
-        private static TimeSpan Ticks(long stopwatchTicks) =>
-            TimeSpan.FromTicks((long)(stopwatchTicks * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
 
         private void DecodeInto(Span<float> heatmaps, Span<float> flippedHeatmaps, in CropTransform transform, in BoundingBox box, float boxScore, ref Pose pose)
         {

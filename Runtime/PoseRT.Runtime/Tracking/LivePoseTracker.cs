@@ -77,10 +77,8 @@ namespace PoseRT.Runtime.Tracking
         /// <exception cref="InvalidOperationException">The worker failed on an earlier frame (inner exception).</exception>
         public long Submit(in ImageView image, double timestampSeconds)
         {
-            if (image.Width <= 0 || image.Height <= 0)
-                throw new ArgumentException("The image is empty (a default ImageView); construct it with its bytes and size.", nameof(image));
-            if (double.IsNaN(timestampSeconds) || double.IsInfinity(timestampSeconds))
-                throw new ArgumentException($"The timestamp ({timestampSeconds}) must be a finite number of seconds.", nameof(timestampSeconds));
+            image.ThrowIfEmpty(nameof(image));
+            PoseTracker.CheckTimestamp(timestampSeconds);
             var data = image.Data;
             lock (_gate)
             {

@@ -70,10 +70,8 @@ namespace PoseRT.Runtime.Tracking
         /// <exception cref="ArgumentException">The image is empty or the timestamp is not a number.</exception>
         public int Track(in ImageView image, double timestampSeconds, Span<TrackedPose> results)
         {
-            if (image.Width <= 0 || image.Height <= 0)
-                throw new ArgumentException("The image is empty (a default ImageView); construct it with its bytes and size.", nameof(image));
-            if (double.IsNaN(timestampSeconds) || double.IsInfinity(timestampSeconds))
-                throw new ArgumentException($"The timestamp ({timestampSeconds}) must be a finite number of seconds.", nameof(timestampSeconds));
+            image.ThrowIfEmpty(nameof(image));
+            CheckTimestamp(timestampSeconds);
             int width = image.Width, height = image.Height;
             long t0 = Stopwatch.GetTimestamp();
             bool detected = false;
@@ -107,11 +105,15 @@ namespace PoseRT.Runtime.Tracking
             new ReadOnlySpan<TrackedPose>(_output, 0, written).CopyTo(results);
             long t3 = Stopwatch.GetTimestamp();
             _frames++;
-            LastTimings = new TrackerTimings(detected, Ticks(t1 - t0), Ticks(t2 - t1), Ticks(t3 - t2));
+            LastTimings = new TrackerTimings(detected, StopwatchTicks.ToTimeSpan(t1 - t0), StopwatchTicks.ToTimeSpan(t2 - t1), StopwatchTicks.ToTimeSpan(t3 - t2));
             return written;
         }
 
-        private static TimeSpan Ticks(long stopwatchTicks) =>
-            TimeSpan.FromTicks((long)(stopwatchTicks * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+        /// <summary>The smoothing clock must be a number: a NaN would poison every filter it reaches.</summary>
+        internal static void CheckTimestamp(double timestampSeconds)
+        {
+            if (double.IsNaN(timestampSeconds) || double.IsInfinity(timestampSeconds))
+                throw new ArgumentException($"The timestamp ({timestampSeconds}) must be a finite number of seconds.", nameof(timestampSeconds));
+        }
     }
 }
