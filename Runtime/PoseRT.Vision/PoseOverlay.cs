@@ -26,20 +26,22 @@ namespace PoseRT.Vision
 
         /// <summary>
         /// Draws one pose: its box and track id in the track's colour, limbs and keypoints coloured by
-        /// score. Keypoints below <paramref name="minScore"/> (and limbs touching them) are hidden.
+        /// score. Keypoints below <paramref name="minScore"/> (and limbs touching them) are hidden. The limbs are
+        /// <paramref name="keypoints"/>' skeleton: the model's own (<c>PoseEstimator.ModelInfo.Keypoints</c>).
         /// </summary>
-        public static void DrawPose(Mat image, in Pose pose, int trackId, float minScore)
+        public static void DrawPose(Mat image, in Pose pose, int trackId, float minScore, KeypointSchema keypoints)
         {
             if (image == null) throw new ArgumentNullException(nameof(image));
+            if (keypoints == null) throw new ArgumentNullException(nameof(keypoints));
             Scalar color = TrackColor(trackId);
             var box = new Rect((int)pose.Box.X, (int)pose.Box.Y, (int)pose.Box.Width, (int)pose.Box.Height);
             Cv2.Rectangle(image, box, color, 2);
             string label = trackId >= 0 ? $"#{trackId} {pose.Score:F2}" : $"{pose.Score:F2}";
             Cv2.PutText(image, label, new Point(box.X, Math.Max(12, box.Y - 6)), HersheyFonts.HersheySimplex, 0.6, color, 2);
-            ReadOnlySpan<int> limbs = CocoKeypoints.Skeleton;
-            for (int l = 0; l + 1 < limbs.Length; l += 2)
+            var limbs = keypoints.Skeleton;
+            for (int l = 0; l < limbs.Count; l++)
             {
-                int a = limbs[l], b = limbs[l + 1];
+                var (a, b) = limbs[l];
                 if (a >= pose.KeypointCount || b >= pose.KeypointCount) continue;
                 Keypoint ka = pose[a], kb = pose[b];
                 if (ka.Score < minScore || kb.Score < minScore) continue;

@@ -12,7 +12,7 @@ using OpenCvSharp;
 using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 using Xunit.Abstractions;
 
 namespace PoseRT.Tests

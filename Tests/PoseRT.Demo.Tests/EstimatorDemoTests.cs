@@ -5,7 +5,7 @@ using System.Net;
 using System.Threading;
 using OpenCvSharp;
 using PoseRT.Demo;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 using PoseRT.Tests.Inference;
 
 namespace PoseRT.Tests

@@ -4,7 +4,7 @@ using System.IO;
 using System.Threading;
 using OpenCvSharp;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 using PoseRT.Runtime.Tracking;
 using PoseRT.Vision;
 

@@ -9,7 +9,7 @@ using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
 using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 using PoseRT.Vision;
 
 namespace PoseRT.Tests

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Threading;
 using MessagePack;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 
 namespace PoseRT.Tests
 {

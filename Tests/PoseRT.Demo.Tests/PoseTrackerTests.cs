@@ -1,7 +1,7 @@
 using System;
 using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 
 namespace PoseRT.Tests
 {

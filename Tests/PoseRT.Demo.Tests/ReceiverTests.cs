@@ -13,7 +13,7 @@ using PoseRT.Demo.Commands;
 using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 
 namespace PoseRT.Tests
 {

@@ -7,7 +7,7 @@ using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
 using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 using PoseRT.Vision;
 
 namespace PoseRT.Tests
@@ -34,7 +34,7 @@ namespace PoseRT.Tests
             var clip = new StickFigureClip { Path = path };
             using var writer = new VideoWriter(path, FourCC.MJPG, Fps, new Size(Width, Height));
             using var image = new Mat(Height, Width, MatType.CV_8UC3);
-            ReadOnlySpan<int> limbs = CocoKeypoints.Skeleton;
+            var limbs = CocoKeypoints.Schema.Skeleton;
             for (int f = 0; f < frames; f++)
             {
                 image.SetTo(new Scalar(60, 70, 80));
@@ -44,8 +44,8 @@ namespace PoseRT.Tests
                     float cx = starts[p].X + velocities[p].X * f, cy = starts[p].Y + velocities[p].Y * f;
                     var kps = new Keypoint[CocoKeypoints.Count];
                     for (int k = 0; k < kps.Length; k++) kps[k] = new Keypoint(cx + Figure[2 * k], cy + Figure[2 * k + 1], 1);
-                    for (int l = 0; l + 1 < limbs.Length; l += 2)
-                        Cv2.Line(image, new Point(kps[limbs[l]].X, kps[limbs[l]].Y), new Point(kps[limbs[l + 1]].X, kps[limbs[l + 1]].Y), new Scalar(220, 200, 180), 9);
+                    foreach (var (a, b) in limbs)
+                        Cv2.Line(image, new Point(kps[a].X, kps[a].Y), new Point(kps[b].X, kps[b].Y), new Scalar(220, 200, 180), 9);
                     Cv2.Circle(image, new Point(kps[0].X, kps[0].Y), 14, new Scalar(200, 220, 240), -1);
                     people[p] = kps;
                 }
@@ -154,7 +154,9 @@ namespace PoseRT.Tests
 
         public string Description => "oracle stage (test double)";
 
-        public int Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
+        public KeypointSchema Keypoints => CocoKeypoints.Schema;
+
+        public void Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
         {
             BoundingBox[] truthBoxes = _clip.Boxes(Frame);
             for (int i = 0; i < boxes.Length; i++)
@@ -182,7 +184,6 @@ namespace PoseRT.Tests
                 }
                 results[i] = pose;
             }
-            return boxes.Length;
         }
 
         public void Dispose()

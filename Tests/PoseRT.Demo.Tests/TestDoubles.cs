@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using OpenCvSharp;
 using PoseRT.Demo.Pipeline;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 using PoseRT.Vision;
 
 namespace PoseRT.Tests
@@ -28,9 +28,11 @@ namespace PoseRT.Tests
 
         public string Description => "template stage (test double)";
 
+        public KeypointSchema Keypoints => CocoKeypoints.Schema;
+
         public static float KeypointScore(int k) => 0.5f + 0.025f * k;
 
-        public int Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
+        public void Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
         {
             Calls++;
             for (int i = 0; i < boxes.Length; i++)
@@ -46,7 +48,6 @@ namespace PoseRT.Tests
                 pose.Score = boxScores[i] * sum / CocoKeypoints.Count;
                 results[i] = pose;
             }
-            return boxes.Length;
         }
 
         public void Dispose()

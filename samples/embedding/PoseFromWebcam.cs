@@ -1,8 +1,8 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+using PoseRT;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
 using PoseRT.Runtime.Tracking;
 using UnityEngine;
 

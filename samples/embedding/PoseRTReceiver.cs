@@ -1,8 +1,8 @@
 using System;
 using System.Net;
 using System.Threading;
-using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT;
+using PoseRT.Protocol;
 using UnityEngine;
 
 public sealed class PoseRTReceiver : MonoBehaviour

@@ -308,7 +308,7 @@ namespace PoseRT.Bench
             using var est = PoseEstimator.Load(c.File, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = MaxThreads, MaxBoxesPerRun = 8 });
             using var hog = new PoseRT.Vision.HogPersonDetector();
             var tracker = new PoseRT.Runtime.Tracking.PoseTracker(est, hog);
-            var people = new PoseRT.Runtime.Protocol.TrackedPose[tracker.Capacity];
+            var people = new TrackedPose[tracker.Capacity];
             double detect = 0, estimate = 0, track = 0, total = 0, persons = 0;
             long bytes = 0;
             int runs = 0, steady = 0, count = Math.Max(frames.Count, _settings.Frames * _settings.Rounds);

@@ -439,7 +439,7 @@ namespace PoseRT.Coco
         {
             // pycocotools computes np.array([.26, .25, ...]) / 10.0; .026 written directly can differ in the
             // last bit, so the sigmas are brought back to that form before squaring.
-            var sigmas = CocoKeypoints.Sigmas;
+            var sigmas = CocoKeypoints.Schema.Sigmas;
             var vars = new double[sigmas.Length];
             for (int k = 0; k < sigmas.Length; k++)
             {

@@ -247,7 +247,7 @@ namespace PoseRT.Coco
             {
                 double v = d.Keypoints![3 * k + 2];
                 if (v is not (0 or 1 or 2))
-                    throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "keypoints", $"visibility of keypoint {k} ({CocoKeypoints.Names[k]}) is {v}, expected 0, 1 or 2.");
+                    throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "keypoints", $"visibility of keypoint {k} ({CocoKeypoints.Schema.Names[k]}) is {v}, expected 0, 1 or 2.");
             }
             var box = CocoJson.ReadBox(d.Bbox, path, "annotations", i, imageId, required: true);
             if (box.Width < 0 || box.Height < 0)

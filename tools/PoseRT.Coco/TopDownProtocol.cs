@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Geometry;
 
 namespace PoseRT.Coco
 {
@@ -144,7 +145,7 @@ namespace PoseRT.Coco
 
             var suppressed = new bool[n];
             var keep = new List<int>();
-            var sigmas = CocoKeypoints.Sigmas;
+            var sigmas = CocoKeypoints.Schema.Sigmas;
             for (int oi = 0; oi < n; oi++)
             {
                 int i = order[oi];

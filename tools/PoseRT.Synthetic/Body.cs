@@ -179,22 +179,23 @@ namespace PoseRT.Synthetic
             Vector3 up = Vector3.Transform(-Vector3.UnitY, upperRel);
             b[Extra.Pelvis] = Vector3.Zero;
             b[Extra.Neck] = up * s.TorsoLen;
-            b[5] = Vector3.Transform(new Vector3(s.ShoulderHalf, -s.TorsoLen * 0.93f, 0), upperRel);
-            b[6] = Vector3.Transform(new Vector3(-s.ShoulderHalf, -s.TorsoLen * 0.93f, 0), upperRel);
+            b[CocoKeypoints.LeftShoulder] = Vector3.Transform(new Vector3(s.ShoulderHalf, -s.TorsoLen * 0.93f, 0), upperRel);
+            b[CocoKeypoints.RightShoulder] = Vector3.Transform(new Vector3(-s.ShoulderHalf, -s.TorsoLen * 0.93f, 0), upperRel);
             Vector3 head = b[Extra.Neck] + up * (s.NeckLen + s.HeadR * 1.0f);
             b[Extra.HeadCenter] = head;
-            for (int k = 0; k < 5; k++)
+            // The face keypoints (nose, eyes, ears) sit on the head sphere; the ears a little proud of it.
+            for (int k = CocoKeypoints.Nose; k <= CocoKeypoints.RightEar; k++)
             {
-                float reach = k >= 3 ? 1.03f : 1.0f;
+                float reach = k >= CocoKeypoints.LeftEar ? 1.03f : 1.0f;
                 b[k] = head + Vector3.Transform(FaceDirs[k] * (s.HeadR * reach), headRel);
             }
 
-            Arm(s, pose.ArmL, +1, upperRel, b, 5, 7, 9, Extra.HandTipL);
-            Arm(s, pose.ArmR, -1, upperRel, b, 6, 8, 10, Extra.HandTipR);
-            b[11] = new Vector3(s.HipHalf, 0, 0);
-            b[12] = new Vector3(-s.HipHalf, 0, 0);
-            Leg(s, pose.LegL, +1, b, 11, 13, 15, Extra.ToeL, Extra.HeelL);
-            Leg(s, pose.LegR, -1, b, 12, 14, 16, Extra.ToeR, Extra.HeelR);
+            Arm(s, pose.ArmL, +1, upperRel, b, CocoKeypoints.LeftShoulder, CocoKeypoints.LeftElbow, CocoKeypoints.LeftWrist, Extra.HandTipL);
+            Arm(s, pose.ArmR, -1, upperRel, b, CocoKeypoints.RightShoulder, CocoKeypoints.RightElbow, CocoKeypoints.RightWrist, Extra.HandTipR);
+            b[CocoKeypoints.LeftHip] = new Vector3(s.HipHalf, 0, 0);
+            b[CocoKeypoints.RightHip] = new Vector3(-s.HipHalf, 0, 0);
+            Leg(s, pose.LegL, +1, b, CocoKeypoints.LeftHip, CocoKeypoints.LeftKnee, CocoKeypoints.LeftAnkle, Extra.ToeL, Extra.HeelL);
+            Leg(s, pose.LegR, -1, b, CocoKeypoints.RightHip, CocoKeypoints.RightKnee, CocoKeypoints.RightAnkle, Extra.ToeR, Extra.HeelR);
 
             for (int i = 0; i < Extra.Count; i++) P[i] = Vector3.Transform(b[i], yaw);
         }

@@ -244,15 +244,15 @@ namespace PoseRT.Synthetic
             Quaternion inv = Quaternion.Conjugate(f.Skeleton.Head);
             var faces = Skeleton3D.FaceDirections;
             Span<float> faceZ = stackalloc float[5];
-            for (int k = 0; k < 5; k++) faceZ[k] = Vector3.Transform(faces[k], f.Skeleton.Head).Z;
+            for (int k = CocoKeypoints.Nose; k <= CocoKeypoints.RightEar; k++) faceZ[k] = Vector3.Transform(faces[k], f.Skeleton.Head).Z;
 
             // Ears turned away from the camera peek out from behind the skull: draw them first.
-            for (int k = 3; k < 5; k++)
+            for (int k = CocoKeypoints.LeftEar; k <= CocoKeypoints.RightEar; k++)
             {
                 if (faceZ[k] > -0.7f && faceZ[k] < 0.25f) Disc(f.Image[k], 0.27f * r, look.Skin * 0.88f, label);
             }
 
-            Vector3 eyeL = faces[1], eyeR = faces[2];
+            Vector3 eyeL = faces[CocoKeypoints.LeftEye], eyeR = faces[CocoKeypoints.RightEye];
             Vector3 mouth = Vector3.Normalize(new Vector3(0, 0.55f, 0.84f));
             float rr = r * Stretch * 1.02f;
             int x0 = Math.Max(0, (int)MathF.Floor(c.X - rr)), x1 = Math.Min(Width - 1, (int)MathF.Ceiling(c.X + rr));
@@ -283,8 +283,8 @@ namespace PoseRT.Synthetic
                 }
             }
 
-            if (faceZ[0] > -0.2f) Disc(f.Image[0], 0.17f * r, look.Skin * 0.9f, label);
-            for (int k = 3; k < 5; k++)
+            if (faceZ[CocoKeypoints.Nose] > -0.2f) Disc(f.Image[CocoKeypoints.Nose], 0.17f * r, look.Skin * 0.9f, label);
+            for (int k = CocoKeypoints.LeftEar; k <= CocoKeypoints.RightEar; k++)
             {
                 if (faceZ[k] >= 0.25f) Disc(f.Image[k], 0.25f * r, look.Skin * 0.85f, label);
             }

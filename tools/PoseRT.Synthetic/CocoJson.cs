@@ -92,15 +92,14 @@ namespace PoseRT.Synthetic
         private static void WriteKeypointNames(Utf8JsonWriter w)
         {
             w.WriteStartArray("keypoints");
-            foreach (var n in CocoKeypoints.Names) w.WriteStringValue(n);
+            foreach (var n in CocoKeypoints.Schema.Names) w.WriteStringValue(n);
             w.WriteEndArray();
             w.WriteStartArray("skeleton");
-            var s = CocoKeypoints.Skeleton;
-            for (int i = 0; i + 1 < s.Length; i += 2)
+            foreach (var (from, to) in CocoKeypoints.Schema.Skeleton)
             {
                 w.WriteStartArray();
-                w.WriteNumberValue(s[i] + 1);
-                w.WriteNumberValue(s[i + 1] + 1);
+                w.WriteNumberValue(from + 1);
+                w.WriteNumberValue(to + 1);
                 w.WriteEndArray();
             }
             w.WriteEndArray();

@@ -166,11 +166,11 @@ namespace PoseRT.Synthetic
             int l = canvas.Labels[y * canvas.Width + x];
             if (l == 0 || (l - 1) / Canvas.LabelStride != slot) return false;
             var part = (BodyPart)((l - 1) % Canvas.LabelStride);
-            if (k <= 4)
+            if (k <= CocoKeypoints.RightEar)
             {
                 if (part != BodyPart.Head) return false;
                 float z = Vector3.Transform(Skeleton3D.FaceDirections[k], f.Skeleton.Head).Z;
-                float threshold = k == 0 ? -0.2f : k <= 2 ? 0.12f : -0.7f; // ears stick out, so they stay in view longer than eyes
+                float threshold = k == CocoKeypoints.Nose ? -0.2f : k <= CocoKeypoints.RightEye ? 0.12f : -0.7f; // ears stick out, so they stay in view longer than eyes
                 return z > threshold;
             }
             if (part == BodyPart.Torso)
@@ -178,23 +178,23 @@ namespace PoseRT.Synthetic
                 // Shoulders and hips on the far side of the torso are behind it. Depth is compared
                 // with the torso's own depth at that level, so a leaning torso does not hide its front joints.
                 var P = f.Skeleton.P;
-                if (k is 5 or 6) return P[k].Z >= (P[5].Z + P[6].Z) / 2 - 0.6f * f.Shape.ShoulderHalf;
-                return k is 11 or 12 && P[k].Z >= P[Extra.Pelvis].Z - 0.6f * f.Shape.HipHalf;
+                if (k is CocoKeypoints.LeftShoulder or CocoKeypoints.RightShoulder) return P[k].Z >= (P[CocoKeypoints.LeftShoulder].Z + P[CocoKeypoints.RightShoulder].Z) / 2 - 0.6f * f.Shape.ShoulderHalf;
+                return k is CocoKeypoints.LeftHip or CocoKeypoints.RightHip && P[k].Z >= P[Extra.Pelvis].Z - 0.6f * f.Shape.HipHalf;
             }
             return k switch
             {
-                5 => part == BodyPart.UpperArmL,
-                6 => part == BodyPart.UpperArmR,
-                7 => part is BodyPart.UpperArmL or BodyPart.ForearmL,
-                8 => part is BodyPart.UpperArmR or BodyPart.ForearmR,
-                9 => part is BodyPart.ForearmL or BodyPart.HandL,
-                10 => part is BodyPart.ForearmR or BodyPart.HandR,
-                11 => part == BodyPart.ThighL,
-                12 => part == BodyPart.ThighR,
-                13 => part is BodyPart.ThighL or BodyPart.ShinL,
-                14 => part is BodyPart.ThighR or BodyPart.ShinR,
-                15 => part is BodyPart.ShinL or BodyPart.FootL,
-                16 => part is BodyPart.ShinR or BodyPart.FootR,
+                CocoKeypoints.LeftShoulder => part == BodyPart.UpperArmL,
+                CocoKeypoints.RightShoulder => part == BodyPart.UpperArmR,
+                CocoKeypoints.LeftElbow => part is BodyPart.UpperArmL or BodyPart.ForearmL,
+                CocoKeypoints.RightElbow => part is BodyPart.UpperArmR or BodyPart.ForearmR,
+                CocoKeypoints.LeftWrist => part is BodyPart.ForearmL or BodyPart.HandL,
+                CocoKeypoints.RightWrist => part is BodyPart.ForearmR or BodyPart.HandR,
+                CocoKeypoints.LeftHip => part == BodyPart.ThighL,
+                CocoKeypoints.RightHip => part == BodyPart.ThighR,
+                CocoKeypoints.LeftKnee => part is BodyPart.ThighL or BodyPart.ShinL,
+                CocoKeypoints.RightKnee => part is BodyPart.ThighR or BodyPart.ShinR,
+                CocoKeypoints.LeftAnkle => part is BodyPart.ShinL or BodyPart.FootL,
+                CocoKeypoints.RightAnkle => part is BodyPart.ShinR or BodyPart.FootR,
                 _ => false,
             };
         }

@@ -123,18 +123,17 @@ namespace PoseRT.Synthetic
         {
             ArgumentNullException.ThrowIfNull(image);
             ArgumentNullException.ThrowIfNull(people);
-            var skeleton = Runtime.CocoKeypoints.Skeleton;
+            var skeleton = CocoKeypoints.Schema.Skeleton;
             foreach (var p in people)
             {
                 var k = p.Keypoints;
                 Cv2.Rectangle(image, new Rect((int)p.Box.X, (int)p.Box.Y, (int)p.Box.Width, (int)p.Box.Height), new Scalar(255, 255, 0), 1);
-                for (int i = 0; i + 1 < skeleton.Length; i += 2)
+                foreach (var (a, b) in skeleton)
                 {
-                    int a = skeleton[i], b = skeleton[i + 1];
                     if (k[3 * a + 2] > 0 && k[3 * b + 2] > 0)
                         Cv2.Line(image, new Point(k[3 * a], k[3 * a + 1]), new Point(k[3 * b], k[3 * b + 1]), new Scalar(255, 200, 0), 1, LineTypes.AntiAlias);
                 }
-                for (int j = 0; j < Runtime.CocoKeypoints.Count; j++)
+                for (int j = 0; j < CocoKeypoints.Count; j++)
                 {
                     float v = k[3 * j + 2];
                     if (v > 0) Cv2.Circle(image, new Point(k[3 * j], k[3 * j + 1]), 2, v == 2 ? new Scalar(0, 255, 0) : new Scalar(0, 0, 255), -1, LineTypes.AntiAlias);

@@ -8,7 +8,7 @@ using System.Text;
 using System.Threading;
 using PoseRT.Cli;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 
 namespace PoseRT.Demo.Commands
 {

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using PoseRT.Demo.Pipeline;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 
 namespace PoseRT.Demo.Output
 {

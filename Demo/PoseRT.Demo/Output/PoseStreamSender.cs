@@ -7,7 +7,7 @@ using System.Threading.Channels;
 using System.Threading.Tasks;
 using OpenCvSharp;
 using PoseRT.Demo.Pipeline;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 
 namespace PoseRT.Demo.Output
 {

@@ -7,7 +7,7 @@ using OpenCvSharp;
 using PoseRT.Demo.Output;
 using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 using PoseRT.Vision;
 
 namespace PoseRT.Demo.Pipeline
@@ -159,9 +159,7 @@ namespace PoseRT.Demo.Pipeline
                     long t2 = Stopwatch.GetTimestamp();
 
                     int n = tracker.GetBoxes(boxes, boxScores);
-                    int estimated = n == 0 ? 0 : _stage.Estimate(frame, new ReadOnlySpan<BoundingBox>(boxes, 0, n), new ReadOnlySpan<float>(boxScores, 0, n), new Span<Pose>(poses, 0, n));
-                    if (estimated != n)
-                        throw new InvalidOperationException($"The pose stage returned {estimated} poses for {n} boxes.");
+                    if (n > 0) _stage.Estimate(frame, new ReadOnlySpan<BoundingBox>(boxes, 0, n), new ReadOnlySpan<float>(boxScores, 0, n), new Span<Pose>(poses, 0, n));
                     long t3 = Stopwatch.GetTimestamp();
 
                     int people = tracker.Update(new ReadOnlySpan<Pose>(poses, 0, n), result.PoseBuffer, width, height);
@@ -190,7 +188,7 @@ namespace PoseRT.Demo.Pipeline
                     {
                         frame.CopyTo(annotated);
                         for (int i = 0; i < people; i++)
-                            PoseOverlay.DrawPose(annotated, result.PoseBuffer[i].Pose, result.PoseBuffer[i].TrackId, minKeypointScore);
+                            PoseOverlay.DrawPose(annotated, result.PoseBuffer[i].Pose, result.PoseBuffer[i].TrackId, minKeypointScore, _stage.Keypoints);
                         panel[0] = $"PoseRT  {result.Fps:F1} FPS  {people} people  frame {frameNumber}";
                         panel[1] = $"capture {result.Latency.Capture:F1}  detect {result.Latency.Detect:F1}{(detected ? "*" : "")}  pose {result.Latency.Pose:F1}  track {result.Latency.Track:F1} ms";
                         panel[2] = _stage.Description;

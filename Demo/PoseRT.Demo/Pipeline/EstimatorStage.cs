@@ -19,6 +19,8 @@ namespace PoseRT.Demo.Pipeline
 
         public string Description { get; }
 
+        public KeypointSchema Keypoints => _estimator.ModelInfo.Keypoints;
+
         /// <summary>The estimator's own split of the pose stage, for the last frame.</summary>
         public StageTimings LastTimings => _estimator.LastTimings;
 
@@ -46,7 +48,7 @@ namespace PoseRT.Demo.Pipeline
             return new EstimatorStage(PoseEstimator.Load(model, estimatorOptions), model);
         }
 
-        public int Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
+        public void Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
         {
             if (bgr.Type() != MatType.CV_8UC3)
                 throw new ArgumentException($"Expected an 8-bit BGR frame, got {bgr.Type()}.", nameof(bgr));
@@ -57,7 +59,7 @@ namespace PoseRT.Demo.Pipeline
                 image = _continuous;
             }
             var view = new ImageView(image.AsSpan<byte>(), image.Width, image.Height, (int)image.Step(), PixelFormat.Bgr24);
-            return _estimator.Estimate(view, boxes, boxScores, results);
+            _estimator.Estimate(view, boxes, boxScores, results);
         }
 
         public void Dispose()

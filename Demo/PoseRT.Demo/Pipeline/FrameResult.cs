@@ -1,5 +1,5 @@
 using System;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 
 namespace PoseRT.Demo.Pipeline
 {

@@ -11,8 +11,11 @@ namespace PoseRT.Demo.Pipeline
         /// <summary>Short description for the overlay and logs (model file, execution provider).</summary>
         string Description { get; }
 
-        /// <summary>Writes one pose per box into <paramref name="results"/> (same order) and returns the count.</summary>
-        int Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results);
+        /// <summary>The keypoints the poses hold (the model's schema: its skeleton is what the overlay draws).</summary>
+        KeypointSchema Keypoints { get; }
+
+        /// <summary>Writes one pose per box into <paramref name="results"/> (same order).</summary>
+        void Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results);
     }
 
     /// <summary>Finds people in a frame (first frame, lost tracks, periodic re-detection).</summary>

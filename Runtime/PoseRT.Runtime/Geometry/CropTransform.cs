@@ -1,6 +1,6 @@
 using System;
 
-namespace PoseRT.Runtime
+namespace PoseRT.Runtime.Geometry
 {
     /// <summary>
     /// The top-down crop geometry shared by training and inference (SimpleBaselines / HRNet

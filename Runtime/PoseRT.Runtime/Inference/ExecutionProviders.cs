@@ -2,7 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
-namespace PoseRT.Runtime
+namespace PoseRT.Runtime.Inference
 {
     /// <summary>Builds ONNX Runtime session options for the requested provider, or says clearly why it cannot.</summary>
     internal static class ExecutionProviders

@@ -3,10 +3,11 @@ using System.Collections.Generic;
 using System.Threading;
 using Microsoft.ML.OnnxRuntime;
 
-namespace PoseRT.Runtime
+namespace PoseRT.Runtime.Inference
 {
     /// <summary>
     /// Runs a pose session on the first <c>batch</c> crops of a pinned input buffer into a pinned output buffer.
+    /// A model with a fixed batch size B runs the crops B at a time (the buffers hold a whole number of such runs).
     /// With several workers the batch is cut into contiguous slices, one per worker, run at the same time on the
     /// same session (ONNX Runtime allows concurrent runs); each slice has its own IoBinding over its part of the
     /// buffers, so nothing is copied. The caller's thread is worker 0; the others are background threads that
@@ -30,7 +31,7 @@ namespace PoseRT.Runtime
         private readonly int _heatmapLength;
         private readonly int _workers;       // threads that run slices (1 when the model cannot be sliced)
         private readonly int _threadCount;   // threads the call may use in all
-        private readonly bool _sliceable;
+        private readonly int _fixedBatch;   // > 0: the model's batch dimension is fixed
         private readonly RunOptions _runOptions = new RunOptions();
         private readonly Dictionary<long, OrtIoBinding> _bindings = new Dictionary<long, OrtIoBinding>();
         private readonly Dictionary<long, OrtIoBinding> _wideBindings = new Dictionary<long, OrtIoBinding>();
@@ -54,20 +55,20 @@ namespace PoseRT.Runtime
         /// <param name="inputShape">[_, 3, H, W].</param>
         /// <param name="outputShape">[_, K, h, w].</param>
         /// <param name="workers">Threads that run slices of a batch at the same time.</param>
-        /// <param name="sliceable">False for a model with a fixed batch size: no slicing, every run goes to the second session.</param>
+        /// <param name="fixedBatch">The model's batch size when its batch dimension is fixed (0 when not): runs go in chunks of it, never sliced, on the second session when there is one.</param>
         /// <param name="openWide">
         /// With several workers: opens a second session of the same model whose intra-op pool has <paramref name="workers"/>
         /// threads, for runs with fewer crops than workers (a single crop would otherwise use one core) and for every run
         /// of a model that cannot be sliced. Called once, on the first such run.
         /// </param>
         public SessionRunner(InferenceSession session, string inputName, string outputName, float[] input, float[] output,
-            long[] inputShape, long[] outputShape, int workers, bool sliceable = true, Func<(InferenceSession Session, SessionOptions Options)>? openWide = null)
+            long[] inputShape, long[] outputShape, int workers, int fixedBatch = 0, Func<(InferenceSession Session, SessionOptions Options)>? openWide = null)
         {
             _openWide = openWide;
             _threadCount = Math.Max(1, workers);
-            _sliceable = sliceable;
+            _fixedBatch = fixedBatch;
             // A model with a fixed batch cannot run slices: all its runs go to the pooled session instead.
-            workers = sliceable ? workers : 1;
+            workers = fixedBatch == 0 ? workers : 1;
             _session = session;
             _inputName = inputName;
             _outputName = outputName;
@@ -94,11 +95,23 @@ namespace PoseRT.Runtime
         /// <summary>Threads that run slices of one batch at the same time (1: the caller's thread only).</summary>
         public int Workers => _workers;
 
-        /// <summary>Runs the session on crops [0, batch) of the input buffer; heatmaps land in the same slots of the output.</summary>
+        /// <summary>
+        /// Runs the session on crops [0, batch) of the input buffer; heatmaps land in the same slots of the output.
+        /// With a fixed model batch B, crops [batch, B * ceil(batch / B)) run too and their heatmaps mean nothing.
+        /// </summary>
         /// <exception cref="OnnxRuntimeException">ONNX Runtime failed on some slice (the first failure is rethrown).</exception>
         public void Run(int batch)
         {
-            if ((!_sliceable || batch < _threadCount) && _openWide != null)
+            if (_fixedBatch > 0)
+            {
+                if (_wide == null && _openWide != null) (_wide, _wideOptions) = _openWide();
+                var session = _wide ?? _session;
+                var bindings = _wide != null ? _wideBindings : _bindings;
+                for (int start = 0; start < batch; start += _fixedBatch)
+                    session.RunWithBinding(_runOptions, Binding(session, bindings, start, _fixedBatch));
+                return;
+            }
+            if (batch < _threadCount && _openWide != null)
             {
                 if (_wide == null) (_wide, _wideOptions) = _openWide();
                 _wide.RunWithBinding(_runOptions, Binding(_wide, _wideBindings, 0, batch));

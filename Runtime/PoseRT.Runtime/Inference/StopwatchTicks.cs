@@ -1,7 +1,7 @@
 using System;
 using System.Diagnostics;
 
-namespace PoseRT.Runtime
+namespace PoseRT.Runtime.Inference
 {
     /// <summary>Stopwatch timestamps to <see cref="TimeSpan"/>, for the per-stage timings of the estimator and the tracker.</summary>
     internal static class StopwatchTicks

@@ -5,22 +5,13 @@ using System.Linq;
 
 namespace PoseRT.Runtime.Model
 {
-    /// <summary>Order of colour channels a model expects in its input tensor.</summary>
-    public enum ChannelOrder
-    {
-        /// <summary>Red, green, blue (torchvision / ImageNet convention).</summary>
-        Rgb,
-
-        /// <summary>Blue, green, red (OpenCV convention).</summary>
-        Bgr,
-    }
-
     /// <summary>
-    /// What a heatmap pose model needs around it: input size, normalisation, keypoint definitions.
+    /// What a heatmap pose model needs around it: input size, normalisation, its keypoint schema.
     /// The exporter writes it into the ONNX file's metadata (<see cref="ToMetadata"/>); the Runtime
-    /// reads it back (<see cref="FromMetadata"/>). Models without it can be described by hand.
+    /// reads it back (<see cref="FromMetadata"/>). Models without it can be described by hand
+    /// (<c>new PoseModelInfo { InputWidth = 288, ... }</c>). Immutable: an estimator and its callers can share one.
     /// </summary>
-    public sealed class PoseModelInfo
+    public sealed record PoseModelInfo
     {
         /// <summary>Version of the metadata layout written by <see cref="ToMetadata"/>.</summary>
         public const int FormatVersion = 1;
@@ -28,43 +19,37 @@ namespace PoseRT.Runtime.Model
         private const string Prefix = "posert.";
 
         /// <summary>Network input width in pixels (192 for the paper's 256x192 setting).</summary>
-        public int InputWidth { get; set; } = 192;
+        public int InputWidth { get; init; } = 192;
 
         /// <summary>Network input height in pixels.</summary>
-        public int InputHeight { get; set; } = 256;
+        public int InputHeight { get; init; } = 256;
 
         /// <summary>Ratio of input size to heatmap size (4: 256x192 gives 64x48 heatmaps).</summary>
-        public int HeatmapStride { get; set; } = 4;
+        public int HeatmapStride { get; init; } = 4;
 
         /// <summary>Channel order of the input tensor.</summary>
-        public ChannelOrder ChannelOrder { get; set; } = ChannelOrder.Rgb;
+        public ChannelOrder ChannelOrder { get; init; } = ChannelOrder.Rgb;
 
         /// <summary>Per-channel mean, in the input's channel order, for pixel values scaled to [0, 1].</summary>
-        public float[] Mean { get; set; } = { 0.485f, 0.456f, 0.406f };
+        public IReadOnlyList<float> Mean { get; init; } = new[] { 0.485f, 0.456f, 0.406f };
 
         /// <summary>Per-channel standard deviation, in the input's channel order, for pixel values scaled to [0, 1].</summary>
-        public float[] Std { get; set; } = { 0.229f, 0.224f, 0.225f };
+        public IReadOnlyList<float> Std { get; init; } = new[] { 0.229f, 0.224f, 0.225f };
 
-        /// <summary>Keypoint names in output order.</summary>
-        public string[] KeypointNames { get; set; } = CocoKeypoints.Names.ToArray();
-
-        /// <summary>Left/right keypoint pairs swapped by a horizontal flip.</summary>
-        public (int Left, int Right)[] FlipPairs { get; set; } = CocoKeypoints.FlipPairs.ToArray();
-
-        /// <summary>Limbs for drawing, as (from, to) keypoint indices.</summary>
-        public (int From, int To)[] Skeleton { get; set; } = DefaultSkeleton();
+        /// <summary>The keypoints in output order: names, flip pairs, limbs, body parts, OKS sigmas.</summary>
+        public KeypointSchema Keypoints { get; init; } = CocoKeypoints.Schema;
 
         /// <summary>Backbone name, e.g. <c>mobilenetv3_large</c>; informational.</summary>
-        public string Architecture { get; set; } = "unknown";
+        public string Architecture { get; init; } = "unknown";
 
         /// <summary>Activation name, e.g. <c>dyrelu_c</c>; informational.</summary>
-        public string Activation { get; set; } = "unknown";
+        public string Activation { get; init; } = "unknown";
 
         /// <summary>Free text (JSON by convention) saying what the model was trained on and how it scores.</summary>
-        public string Provenance { get; set; } = "";
+        public string Provenance { get; init; } = "";
 
         /// <summary>Number of keypoints (heatmap channels).</summary>
-        public int KeypointCount => KeypointNames.Length;
+        public int KeypointCount => Keypoints.Count;
 
         /// <summary>Heatmap width (<see cref="InputWidth"/> / <see cref="HeatmapStride"/>).</summary>
         public int HeatmapWidth => InputWidth / HeatmapStride;
@@ -82,22 +67,19 @@ namespace PoseRT.Runtime.Model
                 throw new ArgumentException($"Input size {InputWidth}x{InputHeight} must be positive.", nameof(InputWidth));
             if (HeatmapStride <= 0 || InputWidth % HeatmapStride != 0 || InputHeight % HeatmapStride != 0)
                 throw new ArgumentException($"Heatmap stride {HeatmapStride} must divide the input size {InputWidth}x{InputHeight}.", nameof(HeatmapStride));
-            if (Mean.Length != 3 || Std.Length != 3)
-                throw new ArgumentException($"Mean and Std need 3 values each (got {Mean.Length} and {Std.Length}).", nameof(Mean));
+            if (Mean is null || Std is null || Mean.Count != 3 || Std.Count != 3)
+                throw new ArgumentException($"Mean and Std need 3 values each (got {Mean?.Count} and {Std?.Count}).", nameof(Mean));
+            foreach (var m in Mean)
+            {
+                if (float.IsNaN(m) || float.IsInfinity(m)) throw new ArgumentException($"Mean values must be finite (got {m}).", nameof(Mean));
+            }
             foreach (var s in Std)
             {
-                if (!(s > 0)) throw new ArgumentException($"Std values must be positive (got {s}).", nameof(Std));
+                if (!(s > 0) || float.IsInfinity(s)) throw new ArgumentException($"Std values must be positive and finite (got {s}).", nameof(Std));
             }
-            if (KeypointNames.Length == 0)
-                throw new ArgumentException("At least one keypoint is needed.", nameof(KeypointNames));
-            foreach (var (a, b) in FlipPairs) CheckIndex(a, b, nameof(FlipPairs));
-            foreach (var (a, b) in Skeleton) CheckIndex(a, b, nameof(Skeleton));
-        }
-
-        private void CheckIndex(int a, int b, string field)
-        {
-            if (a < 0 || b < 0 || a >= KeypointCount || b >= KeypointCount)
-                throw new ArgumentException($"{field} pair ({a}, {b}) is outside the {KeypointCount} keypoints.", field);
+            if (Keypoints is null) throw new ArgumentException("A keypoint schema is needed.", nameof(Keypoints));
+            if (KeypointCount > Pose.MaxKeypoints)
+                throw new ArgumentException($"The model has {KeypointCount} keypoints; a Pose holds at most {Pose.MaxKeypoints}.", nameof(Keypoints));
         }
 
         /// <summary>The description as ONNX metadata properties (all keys start with <c>posert.</c>).</summary>
@@ -112,9 +94,11 @@ namespace PoseRT.Runtime.Model
                 [Prefix + "channel_order"] = ChannelOrder == ChannelOrder.Rgb ? "RGB" : "BGR",
                 [Prefix + "mean"] = JoinFloats(Mean),
                 [Prefix + "std"] = JoinFloats(Std),
-                [Prefix + "keypoints"] = string.Join(",", KeypointNames),
-                [Prefix + "flip_pairs"] = string.Join(",", FlipPairs.Select(p => p.Left.ToString(CultureInfo.InvariantCulture) + "-" + p.Right.ToString(CultureInfo.InvariantCulture))),
-                [Prefix + "skeleton"] = string.Join(",", Skeleton.Select(p => p.From.ToString(CultureInfo.InvariantCulture) + "-" + p.To.ToString(CultureInfo.InvariantCulture))),
+                [Prefix + "keypoints"] = string.Join(",", Keypoints.Names),
+                [Prefix + "flip_pairs"] = string.Join(",", Keypoints.FlipPairs.Select(p => p.Left.ToString(CultureInfo.InvariantCulture) + "-" + p.Right.ToString(CultureInfo.InvariantCulture))),
+                [Prefix + "skeleton"] = string.Join(",", Keypoints.Skeleton.Select(p => p.From.ToString(CultureInfo.InvariantCulture) + "-" + p.To.ToString(CultureInfo.InvariantCulture))),
+                [Prefix + "body_parts"] = string.Join(",", Keypoints.Parts.ToArray().Select(p => p == BodyPart.Upper ? "upper" : "lower")),
+                [Prefix + "sigmas"] = string.Join(",", Keypoints.Sigmas.ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
                 [Prefix + "architecture"] = Architecture,
                 [Prefix + "activation"] = Activation,
                 [Prefix + "provenance"] = Provenance,
@@ -150,28 +134,27 @@ namespace PoseRT.Runtime.Model
             if (version > FormatVersion)
                 throw new FormatException($"{source}: model metadata format {version} is newer than this PoseRT understands ({FormatVersion}); update PoseRT.Runtime.");
 
-            var info = new PoseModelInfo
-            {
-                InputWidth = GetInt("input_width"),
-                InputHeight = GetInt("input_height"),
-                HeatmapStride = GetInt("heatmap_stride"),
-                ChannelOrder = Get("channel_order") switch
-                {
-                    "RGB" => ChannelOrder.Rgb,
-                    "BGR" => ChannelOrder.Bgr,
-                    var other => throw new FormatException($"{source}: model metadata '{Prefix}channel_order' = '{other}' must be RGB or BGR."),
-                },
-                Mean = ParseFloats(Get("mean"), source, "mean"),
-                Std = ParseFloats(Get("std"), source, "std"),
-                KeypointNames = Get("keypoints").Split(','),
-                FlipPairs = ParsePairs(Get("flip_pairs"), source, "flip_pairs"),
-                Skeleton = ParsePairs(Get("skeleton"), source, "skeleton"),
-                Architecture = metadata.TryGetValue(Prefix + "architecture", out var arch) ? arch : "unknown",
-                Activation = metadata.TryGetValue(Prefix + "activation", out var act) ? act : "unknown",
-                Provenance = metadata.TryGetValue(Prefix + "provenance", out var prov) ? prov : "",
-            };
+            PoseModelInfo info;
             try
             {
+                info = new PoseModelInfo
+                {
+                    InputWidth = GetInt("input_width"),
+                    InputHeight = GetInt("input_height"),
+                    HeatmapStride = GetInt("heatmap_stride"),
+                    ChannelOrder = Get("channel_order") switch
+                    {
+                        "RGB" => ChannelOrder.Rgb,
+                        "BGR" => ChannelOrder.Bgr,
+                        var other => throw new FormatException($"{source}: model metadata '{Prefix}channel_order' = '{other}' must be RGB or BGR."),
+                    },
+                    Mean = ParseFloats(Get("mean"), source, "mean"),
+                    Std = ParseFloats(Get("std"), source, "std"),
+                    Keypoints = ReadSchema(metadata, source, Get),
+                    Architecture = metadata.TryGetValue(Prefix + "architecture", out var arch) ? arch : "unknown",
+                    Activation = metadata.TryGetValue(Prefix + "activation", out var act) ? act : "unknown",
+                    Provenance = metadata.TryGetValue(Prefix + "provenance", out var prov) ? prov : "",
+                };
                 info.Validate();
             }
             catch (ArgumentException e)
@@ -181,7 +164,56 @@ namespace PoseRT.Runtime.Model
             return info;
         }
 
-        private static string JoinFloats(float[] values) =>
+        // Body parts and sigmas came after format 1's first files: a file without them that has COCO's keypoint names
+        // takes COCO's; any other skeleton without them has none (OKS and half-body augmentation then refuse it).
+        private static KeypointSchema ReadSchema(IReadOnlyDictionary<string, string> metadata, string source, Func<string, string> get)
+        {
+            var names = get("keypoints").Split(',');
+            var flipPairs = ParsePairs(get("flip_pairs"), source, "flip_pairs");
+            var skeleton = ParsePairs(get("skeleton"), source, "skeleton");
+            var coco = CocoKeypoints.Schema;
+            bool cocoNames = names.Length == coco.Count && names.SequenceEqual(coco.Names, StringComparer.Ordinal);
+            BodyPart[] parts = metadata.TryGetValue(Prefix + "body_parts", out var partsText)
+                ? ParseParts(partsText, source)
+                : cocoNames ? coco.Parts.ToArray() : Array.Empty<BodyPart>();
+            double[] sigmas = metadata.TryGetValue(Prefix + "sigmas", out var sigmaText)
+                ? ParseDoubles(sigmaText, source, "sigmas")
+                : cocoNames ? coco.Sigmas.ToArray() : Array.Empty<double>();
+            var schema = new KeypointSchema(names, flipPairs, skeleton, parts, sigmas);
+            return schema.IsSameAs(coco) ? coco : schema;
+        }
+
+        private static BodyPart[] ParseParts(string text, string source)
+        {
+            if (text.Length == 0) return Array.Empty<BodyPart>();
+            var parts = text.Split(',');
+            var values = new BodyPart[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                values[i] = parts[i] switch
+                {
+                    "upper" => BodyPart.Upper,
+                    "lower" => BodyPart.Lower,
+                    var other => throw new FormatException($"{source}: model metadata '{Prefix}body_parts' entry '{other}' must be 'upper' or 'lower'."),
+                };
+            }
+            return values;
+        }
+
+        private static double[] ParseDoubles(string text, string source, string key)
+        {
+            if (text.Length == 0) return Array.Empty<double>();
+            var parts = text.Split(',');
+            var values = new double[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+                    throw new FormatException($"{source}: model metadata '{Prefix + key}' = '{text}' is not a list of numbers.");
+            }
+            return values;
+        }
+
+        private static string JoinFloats(IReadOnlyList<float> values) =>
             string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
 
         private static float[] ParseFloats(string text, string source, string key)
@@ -210,14 +242,6 @@ namespace PoseRT.Runtime.Model
                     throw new FormatException($"{source}: model metadata '{Prefix + key}' entry '{parts[i]}' is not 'a-b'.");
                 pairs[i] = (a, b);
             }
-            return pairs;
-        }
-
-        private static (int, int)[] DefaultSkeleton()
-        {
-            var s = CocoKeypoints.Skeleton;
-            var pairs = new (int, int)[s.Length / 2];
-            for (int i = 0; i < pairs.Length; i++) pairs[i] = (s[2 * i], s[2 * i + 1]);
             return pairs;
         }
     }

@@ -1,6 +1,5 @@
 using System;
 using System.Threading;
-using PoseRT.Runtime.Protocol;
 
 namespace PoseRT.Runtime.Tracking
 {

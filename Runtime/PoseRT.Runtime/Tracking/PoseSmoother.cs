@@ -1,6 +1,5 @@
 using System;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
 
 namespace PoseRT.Runtime.Tracking
 {

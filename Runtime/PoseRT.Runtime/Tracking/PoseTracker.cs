@@ -1,6 +1,6 @@
 using System;
 using System.Diagnostics;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Runtime.Inference;
 
 namespace PoseRT.Runtime.Tracking
 {

@@ -1,5 +1,4 @@
 using System;
-using PoseRT.Runtime.Protocol;
 
 namespace PoseRT.Runtime.Tracking
 {
@@ -57,8 +56,8 @@ namespace PoseRT.Runtime.Tracking
         public void Validate()
         {
             if (DetectEvery < 1) throw new ArgumentOutOfRangeException(nameof(DetectEvery), DetectEvery, "DetectEvery (--detect-every) must be at least 1.");
-            if (MaxPeople < 1 || MaxPeople > PoseFrameSerializer.MaxPoses)
-                throw new ArgumentOutOfRangeException(nameof(MaxPeople), MaxPeople, $"MaxPeople (--max-people) must be 1 to {PoseFrameSerializer.MaxPoses}.");
+            if (MaxPeople < 1 || MaxPeople > TrackedPose.MaxPerFrame)
+                throw new ArgumentOutOfRangeException(nameof(MaxPeople), MaxPeople, $"MaxPeople (--max-people) must be 1 to {TrackedPose.MaxPerFrame}.");
             if (MaxMisses < 0) throw new ArgumentOutOfRangeException(nameof(MaxMisses), MaxMisses, "MaxMisses must be at least 0.");
             if (MinVisibleKeypoints < 0) throw new ArgumentOutOfRangeException(nameof(MinVisibleKeypoints), MinVisibleKeypoints, "MinVisibleKeypoints must be at least 0.");
             if (!(MinPoseScore >= 0) || !(MinKeypointScore >= 0)) throw new ArgumentOutOfRangeException(nameof(MinKeypointScore), MinKeypointScore, "MinPoseScore and MinKeypointScore must be numbers >= 0.");

@@ -1,5 +1,4 @@
 using System;
-using PoseRT.Runtime.Protocol;
 
 namespace PoseRT.Runtime.Tracking
 {

@@ -3,7 +3,7 @@ using System.IO;
 using System.Reflection;
 using System.Threading;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Protocol;
+using PoseRT.Protocol;
 using PoseRT.Runtime.Tracking;
 using UnityEngine;
 

@@ -18,6 +18,13 @@ namespace PoseRT.Tests.Embedding
     {
         private const int SteadyFrames = 20;
 
+        /// <summary>The managed DLLs a Unity project copies to estimate poses (README, "Embedding").</summary>
+        internal static readonly string[] EstimationDlls =
+        {
+            "Microsoft.Bcl.HashCode.dll", "Microsoft.ML.OnnxRuntime.dll", "PoseRT.Core.dll", "PoseRT.Runtime.dll", "System.Buffers.dll",
+            "System.Memory.dll", "System.Numerics.Vectors.dll", "System.Runtime.CompilerServices.Unsafe.dll",
+        };
+
         [Fact]
         public void Mono_runs_the_netstandard_build_with_the_same_poses_as_dotnet_and_allocates_nothing_per_frame()
         {
@@ -27,6 +34,10 @@ namespace PoseRT.Tests.Embedding
                     "Install it with tools/setup/install-deps.sh (Debian: apt-get install mono-runtime mono-devel).");
             string host = Path.Combine(HostDirectory(), "posert-monohost.exe");
             Assert.True(File.Exists(host), $"{host} is missing: the test project builds Tests/Hosts/PoseRT.MonoHost");
+            // Exactly the managed DLLs README's Unity table lists for estimation (no MessagePack: that is PoseRT.Protocol's).
+            var managed = Directory.GetFiles(HostDirectory(), "*.dll").Select(Path.GetFileName)
+                .Where(f => !f!.StartsWith("onnxruntime", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal);
+            Assert.Equal(EstimationDlls, managed);
             var frame = TestFrame.Load();
             string dir = RepoPaths.NewTempDir("mono-host");
             string framePath = frame.Write(dir);

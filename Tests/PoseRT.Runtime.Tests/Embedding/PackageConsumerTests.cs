@@ -10,8 +10,8 @@ using System.Xml.Linq;
 namespace PoseRT.Tests.Embedding
 {
     /// <summary>
-    /// `dotnet pack` of PoseRT.Runtime into a temporary folder feed, once for these tests; its version is
-    /// unique to the run so that no package cache can hand back an older build.
+    /// `dotnet pack` of PoseRT.Core, PoseRT.Runtime and PoseRT.Protocol into a temporary folder feed, once for these
+    /// tests; their version is unique to the run so that no package cache can hand back an older build.
     /// </summary>
     public sealed class PackedRuntime : IDisposable
     {
@@ -21,20 +21,24 @@ namespace PoseRT.Tests.Embedding
             Feed = Path.Combine(Path.GetTempPath(), "posert-feed-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(Feed);
             string config = typeof(PackedRuntime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PoseRTConfiguration").Value!;
-            // --no-build: the test project's build has just built both target frameworks of the Runtime.
-            var pack = ExternalProcess.Run("dotnet",
-                new[] { "pack", Path.Combine(RepoPaths.Root, "Runtime", "PoseRT.Runtime", "PoseRT.Runtime.csproj"), "-c", config, "--no-build", "-nologo",
-                        "-o", Feed, "-p:PackageVersion=" + Version },
-                RepoPaths.Root, TimeSpan.FromMinutes(3), PackageConsumerTests.CleanDotnetEnvironment);
-            Assert.True(pack.ExitCode == 0, pack.Describe("dotnet pack PoseRT.Runtime"));
-            Nupkg = Path.Combine(Feed, $"PoseRT.Runtime.{Version}.nupkg");
-            Snupkg = Path.Combine(Feed, $"PoseRT.Runtime.{Version}.snupkg");
+            // --no-build: the test project's build has just built both target frameworks of each library.
+            foreach (var library in new[] { "PoseRT.Core", "PoseRT.Runtime", "PoseRT.Protocol" })
+            {
+                var pack = ExternalProcess.Run("dotnet",
+                    new[] { "pack", Path.Combine(RepoPaths.Root, "Runtime", library, library + ".csproj"), "-c", config, "--no-build", "-nologo",
+                            "-o", Feed, "-p:PackageVersion=" + Version },
+                    RepoPaths.Root, TimeSpan.FromMinutes(3), PackageConsumerTests.CleanDotnetEnvironment);
+                Assert.True(pack.ExitCode == 0, pack.Describe("dotnet pack " + library));
+            }
         }
 
         public string Version { get; }
         public string Feed { get; }
-        public string Nupkg { get; }
-        public string Snupkg { get; }
+        public string Nupkg => Package("PoseRT.Runtime");
+        public string Snupkg => Path.ChangeExtension(Nupkg, ".snupkg");
+
+        /// <summary>The .nupkg of <paramref name="id"/> in the feed.</summary>
+        public string Package(string id) => Path.Combine(Feed, $"{id}.{Version}.nupkg");
 
         public void Dispose() => DeleteQuietly(Feed);
 
@@ -105,10 +109,13 @@ namespace PoseRT.Tests.Embedding
                 .ToDictionary(g => g.Attribute("targetFramework")!.Value,
                               g => g.Elements(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value));
             Assert.Equal(new[] { ".NETStandard2.0", "net10.0" }, groups.Keys.OrderBy(k => k, StringComparer.Ordinal));
-            Assert.Equal(new[] { "MessagePack", "Microsoft.Bcl.HashCode", "Microsoft.ML.OnnxRuntime.Managed", "System.Memory" },
+            // Lean: estimation needs no MessagePack (the PoseFrame wire format is PoseRT.Protocol's).
+            // Microsoft.Bcl.HashCode is PoseRT.Core's, listed here because versions are pinned centrally, transitives included.
+            Assert.Equal(new[] { "Microsoft.Bcl.HashCode", "Microsoft.ML.OnnxRuntime.Managed", "PoseRT.Core", "System.Memory" },
                 groups[".NETStandard2.0"].Keys.OrderBy(k => k, StringComparer.Ordinal));
             Assert.Equal("4.5.5", groups[".NETStandard2.0"]["System.Memory"]);
-            Assert.Equal(new[] { "MessagePack", "Microsoft.ML.OnnxRuntime.Managed" }, groups["net10.0"].Keys.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(new[] { "Microsoft.ML.OnnxRuntime.Managed", "PoseRT.Core" }, groups["net10.0"].Keys.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(_package.Version, groups["net10.0"]["PoseRT.Core"]);
             string ort = groups["net10.0"]["Microsoft.ML.OnnxRuntime.Managed"];
             Assert.Equal(ort, groups[".NETStandard2.0"]["Microsoft.ML.OnnxRuntime.Managed"]);
             Assert.Equal(LibraryOrtVersion(), ort);
@@ -116,6 +123,30 @@ namespace PoseRT.Tests.Embedding
             using var symbols = ZipFile.OpenRead(_package.Snupkg);
             var pdbs = symbols.Entries.Select(e => e.FullName).Where(f => f.EndsWith(".pdb", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal);
             Assert.Equal(new[] { "lib/net10.0/PoseRT.Runtime.pdb", "lib/netstandard2.0/PoseRT.Runtime.pdb" }, pdbs);
+        }
+
+        [Theory]
+        [InlineData("PoseRT.Core", new string[0], new[] { "Microsoft.Bcl.HashCode", "System.Memory" })]
+        [InlineData("PoseRT.Protocol", new[] { "MessagePack", "PoseRT.Core" }, new[] { "MessagePack", "Microsoft.Bcl.HashCode", "PoseRT.Core", "System.Memory" })]
+        public void The_lean_packages_depend_on_no_onnx_runtime(string id, string[] net10Dependencies, string[] netstandardDependencies)
+        {
+            using var zip = ZipFile.OpenRead(_package.Package(id));
+            var files = zip.Entries.Select(e => e.FullName).ToHashSet();
+            foreach (var tfm in new[] { "netstandard2.0", "net10.0" })
+            {
+                Assert.Contains($"lib/{tfm}/{id}.dll", files);
+                Assert.Contains($"lib/{tfm}/{id}.xml", files);
+            }
+            Assert.Contains("MIT License", Read(zip, "LICENSE"));
+            XNamespace ns = "http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd";
+            var meta = XDocument.Parse(Read(zip, id + ".nuspec")).Root!.Element(ns + "metadata")!;
+            Assert.Equal("MIT", meta.Element(ns + "license")!.Value);
+            Assert.DoesNotContain("Package Description", meta.Element(ns + "description")!.Value);
+            var groups = meta.Element(ns + "dependencies")!.Elements(ns + "group")
+                .ToDictionary(g => g.Attribute("targetFramework")!.Value,
+                              g => g.Elements(ns + "dependency").Select(d => d.Attribute("id")!.Value).OrderBy(d => d, StringComparer.Ordinal).ToArray());
+            Assert.Equal(net10Dependencies, groups["net10.0"]);
+            Assert.Equal(netstandardDependencies, groups[".NETStandard2.0"]);
         }
 
         [Fact]

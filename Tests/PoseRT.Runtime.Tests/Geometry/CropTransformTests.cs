@@ -1,5 +1,6 @@
 using System;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Geometry;
 
 namespace PoseRT.Tests.Geometry
 {

@@ -1,5 +1,6 @@
 using System;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Geometry;
 
 namespace PoseRT.Tests.Geometry
 {
@@ -219,7 +220,7 @@ namespace PoseRT.Tests.Geometry
             var flipped = new float[17 * plane];
             flipped[2 * plane + 10 * W + 40] = 1f;
             var merged = new float[17 * plane];
-            Codec.FlipMerge(orig, flipped, CocoKeypoints.FlipIndex, merged);
+            Codec.FlipMerge(orig, flipped, CocoKeypoints.Schema.FlipIndex, merged);
             var peaks = new Keypoint[17];
             Codec.Decode(merged, peaks, PeakRefinement.None);
             Assert.Equal(0.5f, peaks[1].Score);
@@ -246,13 +247,13 @@ namespace PoseRT.Tests.Geometry
             // Warm up every path first: the JIT allocates on a method's first call.
             Codec.Decode(hm, peaks, PeakRefinement.Dark, scratch);
             Codec.Decode(hm, peaks);
-            Codec.FlipMerge(hm, hm, CocoKeypoints.FlipIndex, merged);
+            Codec.FlipMerge(hm, hm, CocoKeypoints.Schema.FlipIndex, merged);
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 10; i++)
             {
                 Codec.Decode(hm, peaks);
                 Codec.Decode(hm, peaks, PeakRefinement.Dark, scratch);
-                Codec.FlipMerge(hm, hm, CocoKeypoints.FlipIndex, merged);
+                Codec.FlipMerge(hm, hm, CocoKeypoints.Schema.FlipIndex, merged);
             }
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }

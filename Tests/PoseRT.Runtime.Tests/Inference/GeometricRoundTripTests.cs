@@ -1,5 +1,6 @@
 using System;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Geometry;
 using PoseRT.Runtime.Model;
 
 namespace PoseRT.Tests.Inference

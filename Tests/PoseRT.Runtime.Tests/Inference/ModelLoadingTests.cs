@@ -1,5 +1,6 @@
 using System;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Inference;
 using PoseRT.Runtime.Model;
 
 namespace PoseRT.Tests.Inference
@@ -51,8 +52,7 @@ namespace PoseRT.Tests.Inference
         public void Metadata_that_disagrees_with_the_graph_is_reported_with_both_shapes()
         {
             var m = new TestModel();
-            var claimed = m.Info();
-            claimed.InputWidth = 96;   // the graph takes 48
+            var claimed = m.Info() with { InputWidth = 96 };   // the graph takes 48
             var e = Fails(m.Build(claimed));
             Assert.Contains("input 'image' has shape [?, 3, 64, 48]", e.Message);
             Assert.Contains("[N, 3, 64, 96]", e.Message);
@@ -92,8 +92,7 @@ namespace PoseRT.Tests.Inference
         {
             // Declares symbolic H and W, so the declared shapes pass; the metadata claims stride 2, the conv has stride 4.
             var m = new TestModel { SymbolicSpatialDims = true };
-            var claimed = m.Info();
-            claimed.HeatmapStride = 2;
+            var claimed = m.Info() with { HeatmapStride = 2 };
             var e = Fails(m.Build(claimed));
             Assert.Contains("a test run failed", e.Message);
             Assert.Contains("[N, 17, 32, 24]", e.Message);
@@ -107,8 +106,7 @@ namespace PoseRT.Tests.Inference
         public void Broken_metadata_names_the_key()
         {
             var m = new TestModel();
-            var info = m.Info();
-            info.Std = new[] { 0.2f, 0f, 0.2f };
+            var info = m.Info() with { Std = new[] { 0.2f, 0f, 0.2f } };
             var e = Fails(m.Build(info));
             Assert.Contains("Std", e.Message);
         }
@@ -119,10 +117,9 @@ namespace PoseRT.Tests.Inference
             var m = new TestModel { Keypoints = 18 };
             m.Weights = new float[18 * 3];
             m.Bias = new float[18];
-            var info = m.Info();
             var names = new string[18];
             for (int i = 0; i < 18; i++) names[i] = "k" + i;
-            info.KeypointNames = names;
+            var info = m.Info() with { Keypoints = new KeypointSchema(names, Array.Empty<(int, int)>(), Array.Empty<(int, int)>(), Array.Empty<BodyPart>(), Array.Empty<double>()) };
             var e = Fails(m.Build(info));
             Assert.Contains("18 keypoints", e.Message);
         }

@@ -100,7 +100,7 @@ namespace PoseRT.Tests.Inference
                     var f = Heat(true);
                     var flipIndex = new int[k];
                     for (int j = 0; j < k; j++) flipIndex[j] = j;
-                    foreach (var (a, b) in info.FlipPairs) { flipIndex[a] = b; flipIndex[b] = a; }
+                    foreach (var (a, b) in info.Keypoints.FlipPairs) { flipIndex[a] = b; flipIndex[b] = a; }
                     for (int j = 0; j < k; j++)
                         for (int i = 0; i < hh; i++)
                         {

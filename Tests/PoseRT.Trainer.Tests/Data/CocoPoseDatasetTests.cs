@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using PoseRT.Coco;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Geometry;
 using PoseRT.Runtime.Model;
 using PoseRT.Trainer.Data;
 
@@ -51,7 +52,7 @@ namespace PoseRT.Tests.Data
                     float pxPerHeatmap = crop.ScaleX * CropTransform.PixelStd / s.HeatmapWidth;
                     for (int j = 0; j < s.Joints; j++)
                     {
-                        int label = crop.FlipHorizontal ? CocoKeypoints.FlipIndex[j] : j;
+                        int label = crop.FlipHorizontal ? CocoKeypoints.Schema.FlipIndex[j] : j;
                         if (joints[3 * j + 2] <= 0) { Assert.Equal(0f, weight[label]); continue; }
                         if (weight[label] == 0) continue; // outside the crop
                         crop.HeatmapToImage(peaks[label].X, peaks[label].Y, codec.StrideX, codec.StrideY, out float x, out float y);

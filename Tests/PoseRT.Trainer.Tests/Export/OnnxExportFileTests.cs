@@ -65,7 +65,7 @@ namespace PoseRT.Tests.Export
                 Assert.Equal("dyrelu_c+prelu", read.Activation);
                 Assert.Equal("{\"trained_on\":\"nothing\"}", read.Provenance);
                 Assert.Equal(17, read.KeypointCount);
-                Assert.Equal(info.FlipPairs, read.FlipPairs);
+                Assert.Equal(info.Keypoints.FlipPairs, read.Keypoints.FlipPairs);
             }
             finally
             {
@@ -78,8 +78,7 @@ namespace PoseRT.Tests.Export
         {
             ModelTestUtil.Init();
             using var model = PoseNet.Create(PoseNetOptions.Tiny());
-            var info = OnnxExporter.Describe(model);
-            info.InputHeight = 256;
+            var info = OnnxExporter.Describe(model) with { InputHeight = 256 };
             var e = Assert.Throws<ArgumentException>(() => OnnxExporter.Build(model, info));
             Assert.Contains("256x96", e.Message);
         }

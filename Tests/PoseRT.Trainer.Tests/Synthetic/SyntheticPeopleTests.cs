@@ -59,7 +59,7 @@ namespace PoseRT.Trainer.Tests.Synthetic
             var cat = root.GetProperty("categories")[0];
             Assert.Equal(1, cat.GetProperty("id").GetInt32());
             Assert.Equal("person", cat.GetProperty("name").GetString());
-            Assert.Equal(CocoKeypoints.Names, cat.GetProperty("keypoints").EnumerateArray().Select(e => e.GetString()!).ToArray());
+            Assert.Equal(CocoKeypoints.Schema.Names, cat.GetProperty("keypoints").EnumerateArray().Select(e => e.GetString()!).ToArray());
             var skeleton = cat.GetProperty("skeleton").EnumerateArray().ToArray();
             Assert.Equal(19, skeleton.Length);
             Assert.Equal(new[] { 16, 14 }, skeleton[0].EnumerateArray().Select(e => e.GetInt32()).ToArray()); // COCO's first limb, 1-based

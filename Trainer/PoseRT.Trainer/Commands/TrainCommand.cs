@@ -169,7 +169,7 @@ namespace PoseRT.Trainer.Commands
             return cmd;
         }
 
-        private const int CocoKeypointsCount = PoseRT.Runtime.CocoKeypoints.Count;
+        private const int CocoKeypointsCount = CocoKeypoints.Count;
 
         // Errors of the input (annotations, checkpoint, a resume that does not match) and of the machine (I/O).
         private static bool IsReported(Exception e) =>

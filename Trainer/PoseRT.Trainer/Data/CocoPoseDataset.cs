@@ -4,6 +4,7 @@ using System.IO;
 using OpenCvSharp;
 using PoseRT.Coco;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Geometry;
 using PoseRT.Runtime.Model;
 using PoseRT.Vision;
 
@@ -130,7 +131,7 @@ namespace PoseRT.Trainer.Data
             _sampler.Sample(view, crop, image);
 
             Span<float> joints = stackalloc float[3 * CocoKeypoints.Count];
-            var flip = CocoKeypoints.FlipIndex;
+            var flip = CocoKeypoints.Schema.FlipIndex;
             for (int j = 0; j < CocoKeypoints.Count; j++)
             {
                 // In a mirrored crop, the left wrist's pixels are where a right wrist would be: swap the labels.
@@ -184,16 +185,17 @@ namespace PoseRT.Trainer.Data
             return n;
         }
 
-        // HRNet's half_body_transform: the upper (joints 0-10) or lower (11-16) body's labelled joints, their
+        // HRNet's half_body_transform: the upper or lower body's labelled joints (COCO's schema says which), their
         // bounding box with the input's aspect, padded 1.5x.
         private static bool TryHalfBody(float[] joints, bool preferUpper, int w, int h, float padding, out float cx, out float cy, out float sx, out float sy)
         {
             cx = cy = sx = sy = 0;
+            var parts = CocoKeypoints.Schema.Parts;
             int upper = 0, lower = 0;
             for (int j = 0; j < CocoKeypoints.Count; j++)
             {
                 if (joints[3 * j + 2] <= 0) continue;
-                if (j <= 10) upper++;
+                if (parts[j] == BodyPart.Upper) upper++;
                 else lower++;
             }
             bool useUpper = preferUpper && upper > 2 ? true : lower > 2 ? false : true;
@@ -201,7 +203,7 @@ namespace PoseRT.Trainer.Data
             int n = 0;
             for (int j = 0; j < CocoKeypoints.Count; j++)
             {
-                if (joints[3 * j + 2] <= 0 || (j <= 10) != useUpper) continue;
+                if (joints[3 * j + 2] <= 0 || (parts[j] == BodyPart.Upper) != useUpper) continue;
                 float x = joints[3 * j], y = joints[3 * j + 1];
                 minX = Math.Min(minX, x); maxX = Math.Max(maxX, x);
                 minY = Math.Min(minY, y); maxY = Math.Max(maxY, y);
@@ -214,7 +216,7 @@ namespace PoseRT.Trainer.Data
             float sumX = 0, sumY = 0;
             for (int j = 0; j < CocoKeypoints.Count; j++)
             {
-                if (joints[3 * j + 2] <= 0 || (j <= 10) != useUpper) continue;
+                if (joints[3 * j + 2] <= 0 || (parts[j] == BodyPart.Upper) != useUpper) continue;
                 sumX += joints[3 * j];
                 sumY += joints[3 * j + 1];
             }

@@ -45,21 +45,24 @@ namespace PoseRT.Trainer.Export
         {
             ArgumentNullException.ThrowIfNull(model);
             var o = model.Options;
-            var info = PoseModelInfo.CocoDefault();
-            info.InputHeight = o.InputHeight;
-            info.InputWidth = o.InputWidth;
-            info.HeatmapStride = PoseNet.HeatmapStride;
-            info.Architecture = o.ArchitectureName;
-            info.Activation = o.ActivationName;
-            info.Provenance = provenance;
-            if (o.Keypoints != info.KeypointCount)
+            var keypoints = CocoKeypoints.Schema;
+            if (o.Keypoints != keypoints.Count)
             {
-                info.KeypointNames = new string[o.Keypoints];
-                for (int i = 0; i < o.Keypoints; i++) info.KeypointNames[i] = "k" + i.ToString(CultureInfo.InvariantCulture);
-                info.FlipPairs = Array.Empty<(int, int)>();
-                info.Skeleton = Array.Empty<(int, int)>();
+                // Not COCO's keypoints: named by index, with no pairs, limbs, parts or sigmas to claim.
+                var names = new string[o.Keypoints];
+                for (int i = 0; i < o.Keypoints; i++) names[i] = "k" + i.ToString(CultureInfo.InvariantCulture);
+                keypoints = new KeypointSchema(names, Array.Empty<(int, int)>(), Array.Empty<(int, int)>(), Array.Empty<BodyPart>(), Array.Empty<double>());
             }
-            return info;
+            return new PoseModelInfo
+            {
+                InputHeight = o.InputHeight,
+                InputWidth = o.InputWidth,
+                HeatmapStride = PoseNet.HeatmapStride,
+                Architecture = o.ArchitectureName,
+                Activation = o.ActivationName,
+                Provenance = provenance,
+                Keypoints = keypoints,
+            };
         }
 
         /// <summary>
@@ -120,21 +123,11 @@ namespace PoseRT.Trainer.Export
                 DocString = $"PoseRT {o.ArchitectureName} ({o.ActivationName}) {o.InputHeight}x{o.InputWidth}, {o.Keypoints} heatmaps at stride {PoseNet.HeatmapStride}.",
             };
             proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-            var described = Copy(info);
-            described.Architecture = o.ArchitectureName;
-            described.Activation = o.ActivationName;
+            var described = info with { Architecture = o.ArchitectureName, Activation = o.ActivationName };
             foreach (var kv in described.ToMetadata())
                 proto.MetadataProps.Add(new StringStringEntryProto { Key = kv.Key, Value = kv.Value });
             return proto;
         }
-
-        private static PoseModelInfo Copy(PoseModelInfo i) => new PoseModelInfo
-        {
-            InputWidth = i.InputWidth, InputHeight = i.InputHeight, HeatmapStride = i.HeatmapStride, ChannelOrder = i.ChannelOrder,
-            Mean = (float[])i.Mean.Clone(), Std = (float[])i.Std.Clone(), KeypointNames = (string[])i.KeypointNames.Clone(),
-            FlipPairs = ((int, int)[])i.FlipPairs.Clone(), Skeleton = ((int, int)[])i.Skeleton.Clone(),
-            Architecture = i.Architecture, Activation = i.Activation, Provenance = i.Provenance,
-        };
 
         private struct Shape
         {

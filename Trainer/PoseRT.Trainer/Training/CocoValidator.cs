@@ -5,6 +5,7 @@ using Google.Protobuf;
 using OpenCvSharp;
 using PoseRT.Coco;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Geometry;
 using PoseRT.Runtime.Model;
 using PoseRT.Trainer.Data;
 using PoseRT.Trainer.Export;

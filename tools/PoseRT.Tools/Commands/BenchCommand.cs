@@ -7,6 +7,7 @@ using System.IO;
 using System.Text;
 using PoseRT.IO;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Geometry;
 using PoseRT.Runtime.Model;
 
 namespace PoseRT.Tools.Commands
@@ -217,9 +218,7 @@ namespace PoseRT.Tools.Commands
             opset.String(1, "");
             opset.Varint(2, 17);
             model.Message(8, opset.ToArray());
-            info.Architecture = "stand-in";
-            info.Activation = "relu";
-            foreach (var kv in info.ToMetadata())
+            foreach (var kv in (info with { Architecture = "stand-in", Activation = "relu" }).ToMetadata())
             {
                 var e = new Proto();
                 e.String(1, kv.Key);

@@ -146,7 +146,7 @@ namespace PoseRT.Tools.Commands
             {
                 values[k] = double.IsNaN(errors.MeanNormalizedDistance[k]) ? 0 : errors.MeanNormalizedDistance[k];
                 positions[k] = k;
-                labels[k] = CocoKeypoints.Names[k] + (errors.Count[k] == 0 ? " (none)" : string.Empty);
+                labels[k] = CocoKeypoints.Schema.Names[k] + (errors.Count[k] == 0 ? " (none)" : string.Empty);
             }
             var bars = new ScottPlot.Plot();
             bars.Add.Bars(values);
@@ -261,7 +261,7 @@ namespace PoseRT.Tools.Commands
                     var box = new CocoBox(cx - size / 2, cy - size / 2, size, size);
                     persons[p] = new CocoKeypointAnnotation(p + 1, 1 + rng.Next(imageCount), 1, kp, labelled, box, size * size * 0.5, isCrowd: rng.Next(200) == 0);
                 }
-                new CocoKeypointFile(images, persons, new[] { new CocoCategory(1, "person", CocoKeypoints.Names) }, gtPath).Save(gtPath);
+                new CocoKeypointFile(images, persons, new[] { new CocoCategory(1, "person", CocoKeypoints.Schema.Names) }, gtPath).Save(gtPath);
 
                 var results = new List<CocoKeypointResult>(resultCount);
                 for (int r = 0; r < resultCount; r++)

@@ -1,6 +1,6 @@
 using System;
 
-namespace PoseRT.Runtime.Protocol
+namespace PoseRT.Protocol
 {
     /// <summary>
     /// Checks the values of a decoded <see cref="PoseFrame"/>: a message can be well-formed MessagePack and

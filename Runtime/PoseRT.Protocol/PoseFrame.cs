@@ -1,24 +1,7 @@
 using System;
 
-namespace PoseRT.Runtime.Protocol
+namespace PoseRT.Protocol
 {
-    /// <summary>One person in a <see cref="PoseFrame"/>: a track id that stays the same across frames, and the pose.</summary>
-    public struct TrackedPose
-    {
-        /// <summary>Track id, stable while the person stays in view; ids are never reused within a run.</summary>
-        public int TrackId;
-
-        /// <summary>The pose: box, box score, pose score and keypoints in image pixels.</summary>
-        public Pose Pose;
-
-        /// <summary>Creates a tracked pose.</summary>
-        public TrackedPose(int trackId, in Pose pose)
-        {
-            TrackId = trackId;
-            Pose = pose;
-        }
-    }
-
     /// <summary>
     /// Everything a consumer (a game, a kiosk page) gets for one video frame: the poses of the
     /// people in it with their track ids. Serialized with <see cref="PoseFrameSerializer"/>; the wire

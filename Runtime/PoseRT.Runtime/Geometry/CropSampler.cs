@@ -1,7 +1,7 @@
 using System;
 using PoseRT.Runtime.Model;
 
-namespace PoseRT.Runtime
+namespace PoseRT.Runtime.Geometry
 {
     /// <summary>
     /// Preprocessing: the affine crop (bilinear, black outside the image like cv2.warpAffine's

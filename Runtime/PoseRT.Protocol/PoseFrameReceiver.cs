@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace PoseRT.Runtime.Protocol
+namespace PoseRT.Protocol
 {
     /// <summary>
     /// Stream framing for TCP: each <see cref="PoseFrame"/> message is preceded by its length as a

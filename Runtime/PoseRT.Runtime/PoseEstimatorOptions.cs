@@ -1,40 +1,9 @@
 using System;
+using PoseRT.Runtime.Geometry;
 using PoseRT.Runtime.Model;
 
 namespace PoseRT.Runtime
 {
-    /// <summary>Where ONNX Runtime executes the network.</summary>
-    public enum ExecutionProvider
-    {
-        /// <summary>DirectML on Windows when the DirectML build is loaded, else CUDA when available and working, else CPU. <see cref="PoseEstimator.ProviderReport"/> says what was chosen and why.</summary>
-        Auto,
-
-        /// <summary>ONNX Runtime's CPU provider (<see cref="PoseEstimatorOptions.CpuThreads"/> threads).</summary>
-        Cpu,
-
-        /// <summary>NVIDIA CUDA (<see cref="PoseEstimatorOptions.DeviceId"/>); needs the Microsoft.ML.OnnxRuntime.Gpu native build and CUDA/cuDNN.</summary>
-        Cuda,
-
-        /// <summary>DirectML on Windows (<see cref="PoseEstimatorOptions.DeviceId"/>); needs the Microsoft.ML.OnnxRuntime.DirectML native build.</summary>
-        DirectML,
-    }
-
-    /// <summary>How the CPU provider uses several threads.</summary>
-    public enum CpuParallelism
-    {
-        /// <summary>
-        /// Each thread runs its own share of the crops of a run with single-threaded operators: with the flip test,
-        /// one person's crop and its mirror run side by side on two cores. Fastest measured on small CPUs for every
-        /// batch of two or more crops. Runs with fewer crops than threads (flip test off, one person) go to a second
-        /// session of the model with an intra-op pool instead, so they use every thread too (the model's weights are then
-        /// held twice).
-        /// </summary>
-        Crops,
-
-        /// <summary>ONNX Runtime's intra-op thread pool splits every operator across the threads (its default behaviour).</summary>
-        Operators,
-    }
-
     /// <summary>Settings of a <see cref="PoseEstimator"/>; read once when it is created.</summary>
     public sealed class PoseEstimatorOptions
     {
@@ -97,36 +66,5 @@ namespace PoseRT.Runtime
             if (!Enum.IsDefined(typeof(CpuParallelism), CpuParallelism)) throw new ArgumentOutOfRangeException(nameof(CpuParallelism), CpuParallelism, "Unknown CPU parallelism.");
             if (!Enum.IsDefined(typeof(PeakRefinement), Refinement)) throw new ArgumentOutOfRangeException(nameof(Refinement), Refinement, "Unknown peak refinement.");
         }
-    }
-
-    /// <summary>Wall time of the last <see cref="PoseEstimator.Estimate(in ImageView, ReadOnlySpan{BoundingBox}, ReadOnlySpan{float}, Span{Pose})"/> call, per stage.</summary>
-    public readonly struct StageTimings
-    {
-        /// <summary>Creates a timing record.</summary>
-        public StageTimings(TimeSpan preprocess, TimeSpan inference, TimeSpan decode)
-        {
-            Preprocess = preprocess;
-            Inference = inference;
-            Decode = decode;
-        }
-
-        /// <summary>Crop, normalise, write the input tensor.</summary>
-        public TimeSpan Preprocess { get; }
-
-        /// <summary>ONNX Runtime run(s), including host/device copies.</summary>
-        public TimeSpan Inference { get; }
-
-        /// <summary>Flip merge, peak finding, back-projection, scoring.</summary>
-        public TimeSpan Decode { get; }
-    }
-
-    /// <summary>The model file is not a heatmap pose model this runtime can run; the message names the file and the problem.</summary>
-    public sealed class InvalidPoseModelException : Exception
-    {
-        /// <summary>Creates the exception.</summary>
-        public InvalidPoseModelException(string message) : base(message) { }
-
-        /// <summary>Creates the exception with its cause.</summary>
-        public InvalidPoseModelException(string message, Exception inner) : base(message, inner) { }
     }
 }

@@ -2,7 +2,7 @@ using System;
 using MessagePack;
 using MessagePack.Formatters;
 
-namespace PoseRT.Runtime.Protocol
+namespace PoseRT.Protocol
 {
     /// <summary>
     /// Hand-written MessagePack formatter for <see cref="PoseFrame"/>. No reflection or code

@@ -3,7 +3,7 @@ using System.Buffers;
 using System.IO;
 using MessagePack;
 
-namespace PoseRT.Runtime.Protocol
+namespace PoseRT.Protocol
 {
     /// <summary>
     /// Encodes and decodes <see cref="PoseFrame"/> messages. Decoding treats every message as
@@ -16,7 +16,7 @@ namespace PoseRT.Runtime.Protocol
         public const int MaxMessageBytes = 64 * 1024;
 
         /// <summary>Most poses one frame may carry.</summary>
-        public const int MaxPoses = 64;
+        public const int MaxPoses = TrackedPose.MaxPerFrame;
 
         /// <summary>Serializer options: static resolver, untrusted-data security.</summary>
         public static MessagePackSerializerOptions Options { get; } = MessagePackSerializerOptions.Standard

@@ -1,6 +1,6 @@
 using System;
 
-namespace PoseRT.Runtime.Protocol
+namespace PoseRT.Protocol
 {
     /// <summary>A message is not a valid <see cref="PoseFrame"/>: malformed, too large, or of an unsupported version.</summary>
     public sealed class PoseFrameFormatException : FormatException
