@@ -12,7 +12,7 @@ namespace PoseRT.Runtime.Geometry
     /// by the same code as inference crops.
     /// </summary>
     /// <remarks>Immutable: one instance may be used from several threads with separate destinations. Allocates nothing.</remarks>
-    public sealed class CropSampler
+    internal sealed class CropSampler
     {
         private readonly int _width, _height;
         private readonly bool _modelRgb;

@@ -19,7 +19,7 @@ namespace PoseRT.Runtime.Geometry
     /// reversing the columns of the unflipped crop, which is what the flip test feeds the network.
     /// Immutable: safe to share between threads.
     /// </remarks>
-    public readonly struct CropTransform
+    internal readonly struct CropTransform
     {
         /// <summary>Pixels per unit of scale (HRNet's <c>pixel_std</c>).</summary>
         public const float PixelStd = 200f;

@@ -15,7 +15,7 @@ namespace PoseRT.Runtime.Geometry
     /// <para>Non-finite heatmaps: a channel holding any NaN or infinity decodes to score 0 at (0, 0)
     /// (the same as an all-non-positive map), so a broken output can never produce a confident keypoint.</para>
     /// </remarks>
-    public sealed class HeatmapCodec
+    internal sealed class HeatmapCodec
     {
         /// <summary>Target Gaussian sigma at a 64-pixel-high heatmap (SimpleBaselines / HRNet).</summary>
         public const float SigmaAt64 = 2f;

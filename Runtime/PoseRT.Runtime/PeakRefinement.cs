@@ -1,7 +1,7 @@
 using System;
 using PoseRT.Runtime.Model;
 
-namespace PoseRT.Runtime.Geometry
+namespace PoseRT.Runtime
 {
     /// <summary>How a heatmap peak is refined below one heatmap pixel.</summary>
     public enum PeakRefinement
@@ -16,7 +16,7 @@ namespace PoseRT.Runtime.Geometry
         QuarterOffset,
 
         /// <summary>
-        /// DARK (Zhang et al., CVPR 2020): Gaussian-blur the map (sigma = <see cref="HeatmapCodec.Sigma"/>,
+        /// DARK (Zhang et al., CVPR 2020): Gaussian-blur the map (sigma = the training targets' Gaussian sigma,
         /// zero padding, rescaled to the original peak), take the log and apply one Newton step from
         /// the argmax when 1 &lt; px &lt; W-2 and 1 &lt; py &lt; H-2. Needs a scratch buffer.
         /// </summary>
