@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using OpenCvSharp;
 using PoseRT.Runtime;
+using PoseRT.Vision;
 
 namespace PoseRT.Demo.Pipeline
 {
@@ -9,7 +10,6 @@ namespace PoseRT.Demo.Pipeline
     internal sealed class EstimatorStage : IPoseStage
     {
         private readonly PoseEstimator _estimator;
-        private readonly Mat _continuous = new Mat();
 
         private EstimatorStage(PoseEstimator estimator, string model)
         {
@@ -48,24 +48,12 @@ namespace PoseRT.Demo.Pipeline
             return new EstimatorStage(PoseEstimator.Load(model, estimatorOptions), model);
         }
 
-        public void Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
-        {
-            if (bgr.Type() != MatType.CV_8UC3)
-                throw new ArgumentException($"Expected an 8-bit BGR frame, got {bgr.Type()}.", nameof(bgr));
-            Mat image = bgr;
-            if (!bgr.IsContinuous())
-            {
-                bgr.CopyTo(_continuous);
-                image = _continuous;
-            }
-            var view = new ImageView(image.AsSpan<byte>(), image.Width, image.Height, (int)image.Step(), PixelFormat.Bgr24);
-            _estimator.Estimate(view, boxes, boxScores, results);
-        }
+        public void Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results) =>
+            _estimator.Estimate(bgr.AsImageView(), boxes, boxScores, results);
 
         public void Dispose()
         {
             _estimator.Dispose();
-            _continuous.Dispose();
         }
     }
 }

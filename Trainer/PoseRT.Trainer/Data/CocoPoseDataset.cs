@@ -122,12 +122,12 @@ namespace PoseRT.Trainer.Data
 
             var crop = SampleCrop(p, random);
             // The Runtime's sampler: the same bilinear warp + normalisation the estimator feeds the network.
-            if (!bgr.IsContinuous() || bgr.Type() != MatType.CV_8UC3)
+            if (bgr.Type() != MatType.CV_8UC3)
             {
                 problem = $"image '{p.ImagePath}' did not decode to 8-bit BGR";
                 return false;
             }
-            var view = new ImageView(bgr.AsSpan<byte>(), bgr.Width, bgr.Height, (int)bgr.Step(), PixelFormat.Bgr24);
+            var view = bgr.AsImageView();
             _sampler.Sample(view, crop, image);
 
             Span<float> joints = stackalloc float[3 * CocoKeypoints.Count];

@@ -91,8 +91,8 @@ namespace PoseRT.Trainer.Training
             foreach (var (image, path, boxes, scores) in _work)
             {
                 using var bgr = Cv2.ImRead(path, ImreadModes.Color);
-                if (bgr.Empty() || !bgr.IsContinuous()) continue; // counted as missed by the evaluator
-                var view = new ImageView(bgr.AsSpan<byte>(), bgr.Width, bgr.Height, (int)bgr.Step(), PixelFormat.Bgr24);
+                if (bgr.Empty()) continue; // counted as missed by the evaluator
+                var view = bgr.AsImageView();
                 var poses = new Pose[boxes.Length];
                 estimator.Estimate(view, boxes, scores, poses);
                 TopDownProtocol.AddImageResults(image.Id, poses, boxes, info.InputWidth, info.InputHeight, CropTransform.DefaultPadding, results);

@@ -278,7 +278,7 @@ namespace PoseRT.Tools.Commands
                     _scores[i] = (float)boxes[i].Score;
                 }
 
-                var view = new ImageView(mat.AsSpan<byte>(), mat.Width, mat.Height, (int)mat.Step(), PixelFormat.Bgr24);
+                var view = mat.AsImageView();
                 _estimator.Estimate(view, _boxes.AsSpan(0, n), _scores.AsSpan(0, n), _poses.AsSpan(0, n));
 
                 var info = _estimator.ModelInfo;
