@@ -90,9 +90,9 @@ namespace PoseRT.Demo
                 var tracker = new PoseTrackerOptions
                 {
                     DetectEvery = o.DetectEvery, MaxPeople = o.MaxPeople, SinglePerson = o.Single, MinKeypointScore = o.KeypointThreshold,
+                    Smoothing = o.Smoothing ? new OneEuroSettings(o.MinCutoff, o.Beta) : null,
                 };
                 tracker.Validate();
-                OneEuroSettings? smoothing = o.Smoothing ? new OneEuroSettings(o.MinCutoff, o.Beta) : null;
 
                 int skipped = 0;
                 bool folderInput = Directory.Exists(o.Input);
@@ -117,7 +117,7 @@ namespace PoseRT.Demo
 
                 IPoseStage stage = (stageFactory ?? StageFactory)(o);
                 disposables.Add(stage);
-                var detector = new HogDetectorStage(o.HogMaxWidth);
+                var detector = new HogPersonDetector(o.HogMaxWidth);
                 disposables.Add(detector);
 
                 bool window = o.Window switch
@@ -157,7 +157,6 @@ namespace PoseRT.Demo
                 var settings = new PipelineSettings
                 {
                     Tracker = tracker,
-                    Smoothing = smoothing,
                     MaxFrames = o.MaxFrames,
                     Loop = o.Loop ?? o.Serve,
                     Realtime = window || o.Serve,

@@ -6,6 +6,7 @@ using System.Threading;
 using Microsoft.ML.OnnxRuntime;
 using PoseRT.Runtime.Geometry;
 using PoseRT.Runtime.Inference;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime.Model;
 
 namespace PoseRT.Runtime
@@ -29,7 +30,7 @@ namespace PoseRT.Runtime
     /// while the calling thread runs its own; they idle on a semaphore between calls.</para>
     /// <para>Dispose releases the native session, buffers and threads; it must not overlap a running call.</para>
     /// </remarks>
-    public sealed class PoseEstimator : IDisposable
+    public sealed class PoseEstimator : IDisposable, IBoxPoseEstimator
     {
         private readonly LoadedModel _model;
         private readonly int _capacity;        // crops the buffers hold: MaxBoxesPerRun boxes, rounded up to whole fixed-batch runs

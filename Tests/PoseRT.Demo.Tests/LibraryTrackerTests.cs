@@ -12,7 +12,7 @@ namespace PoseRT.Tests
 {
     /// <summary>
     /// The Runtime's public <see cref="PoseTracker"/> and <see cref="LivePoseTracker"/> with the shipped model and the HOG
-    /// detector on a generated clip: the same poses and ids as the demo (one tracking engine), off-thread results equal
+    /// detector on a generated clip: the same poses and ids as the demo (which runs this tracker), off-thread results equal
     /// to on-thread ones, the start-region mode without a detector, and no allocation per frame.
     /// </summary>
     public class LibraryTrackerTests
@@ -43,8 +43,6 @@ namespace PoseRT.Tests
             }
             return (clip.VideoPath, mats);
         }
-
-        private static ImageView View(Mat bgr) => new ImageView(bgr.AsSpan<byte>(), bgr.Width, bgr.Height, (int)bgr.Step(), PixelFormat.Bgr24);
 
         private static PoseTrackerOptions DemoTrackerOptions()
         {
@@ -91,7 +89,7 @@ namespace PoseRT.Tests
             int detections = 0, people = 0;
             for (int f = 0; f < frames.Count; f++)
             {
-                int n = tracker.Track(View(frames[f]), f / 25.0, results);
+                int n = tracker.Track(frames[f].AsImageView(), f / 25.0, results);
                 if (tracker.LastTimings.Detected) detections++;
                 people += n;
                 AssertSame(demo[f], results.AsSpan(0, n).ToArray(), f);
@@ -114,7 +112,7 @@ namespace PoseRT.Tests
                 var tracker = new PoseTracker(estimator, hog, DemoTrackerOptions());
                 var buffer = new TrackedPose[tracker.Capacity];
                 for (int f = 0; f < frames.Count; f++)
-                    expected.Add(buffer.AsSpan(0, tracker.Track(View(frames[f]), f / 25.0, buffer)).ToArray());
+                    expected.Add(buffer.AsSpan(0, tracker.Track(frames[f].AsImageView(), f / 25.0, buffer)).ToArray());
             }
 
             using (var estimator = Estimator())
@@ -128,7 +126,7 @@ namespace PoseRT.Tests
                 {
                     // The caller's pixels may change right after Submit: the live tracker works on its own copy.
                     using var scratch = frames[f].Clone();
-                    Assert.Equal(f, live.Submit(View(scratch), f / 25.0));
+                    Assert.Equal(f, live.Submit(scratch.AsImageView(), f / 25.0));
                     scratch.SetTo(Scalar.All(0));
                     int n = WaitFor(live, f, results);
                     AssertSame(expected[f], results.AsSpan(0, n).ToArray(), f);
@@ -136,7 +134,7 @@ namespace PoseRT.Tests
 
                 // Three frames at once: the tracker may skip the middle one, but it ends on the newest.
                 long last = 0;
-                for (int i = 0; i < 3; i++) last = live.Submit(View(frames[i]), 10 + i / 25.0);
+                for (int i = 0; i < 3; i++) last = live.Submit(frames[i].AsImageView(), 10 + i / 25.0);
                 WaitFor(live, last, results);
                 live.TryGetLatest(results, out long frame, out double time);
                 Assert.Equal(last, frame);
@@ -182,7 +180,7 @@ namespace PoseRT.Tests
             int tracked = 0, firstId = 0;
             for (int f = 0; f < 8; f++)
             {
-                int n = tracker.Track(View(frames[f]), f / 25.0, results);
+                int n = tracker.Track(frames[f].AsImageView(), f / 25.0, results);
                 tracked += n;
                 if (n == 1 && firstId == 0) firstId = results[0].TrackId;
             }
@@ -190,13 +188,13 @@ namespace PoseRT.Tests
             {
                 var direct = new Pose[1];
                 var region = new BoundingBox(rx0 * w, ry0 * h, (rx1 - rx0) * w, (ry1 - ry0) * h);
-                estimator.Estimate(View(frames[0]), new[] { region }, direct);
+                estimator.Estimate(frames[0].AsImageView(), new[] { region }, direct);
                 int visible = 0;
                 for (int k = 0; k < direct[0].KeypointCount; k++) if (direct[0][k].Score >= options.MinKeypointScore) visible++;
                 Assert.Fail($"the person was tracked in {tracked} of the first 8 frames; the pose in the start region {region} scores {direct[0].Score:F3} with {visible} keypoints >= {options.MinKeypointScore}");
             }
             long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int f = 8; f < frames.Count; f++) tracker.Track(View(frames[f]), f / 25.0, results);
+            for (int f = 8; f < frames.Count; f++) tracker.Track(frames[f].AsImageView(), f / 25.0, results);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.True(allocated == 0, $"{allocated} bytes over {frames.Count - 8} steady frames");
             Assert.False(tracker.LastTimings.Detected);

@@ -21,8 +21,8 @@ namespace PoseRT.Tests
     public class PipelineTests
     {
         private static DemoPipeline Pipeline(Func<IFrameSource> open, IPoseStage stage, IReadOnlyList<IFrameSink> sinks, List<string> log,
-            PipelineSettings? settings = null, IMatPersonDetector? detector = null) =>
-            new DemoPipeline(settings ?? new PipelineSettings(), open, detector ?? new HogDetectorStage(640), stage, sinks,
+            PipelineSettings? settings = null, IPersonDetector? detector = null) =>
+            new DemoPipeline(settings ?? new PipelineSettings(), open, detector ?? new HogPersonDetector(640), stage, sinks,
                 line => { lock (log) log.Add(line); });
 
         [Fact]

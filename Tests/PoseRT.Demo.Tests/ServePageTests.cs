@@ -32,7 +32,7 @@ namespace PoseRT.Tests
             using var server = new PoseWebServer("127.0.0.1", 0, l => { lock (log) log.Add(l); });
             using var cancel = new CancellationTokenSource();
             var settings = new PipelineSettings { Loop = true, Realtime = true };
-            var pipeline = new DemoPipeline(settings, () => FrameSources.Open(RepoPaths.SampleVideo), new HogDetectorStage(640), new TemplateStage(),
+            var pipeline = new DemoPipeline(settings, () => FrameSources.Open(RepoPaths.SampleVideo), new HogPersonDetector(640), new TemplateStage(),
                 new IFrameSink[] { server }, l => { lock (log) log.Add(l); });
             Task<RunSummary> run = Task.Run(() => pipeline.Run(cancel.Token));
             try
@@ -87,7 +87,7 @@ namespace PoseRT.Tests
             using var server = new PoseWebServer("127.0.0.1", 0, _ => { });
             using var cancel = new CancellationTokenSource();
             var pipeline = new DemoPipeline(new PipelineSettings { Loop = true, Realtime = true }, () => FrameSources.Open(RepoPaths.SampleVideo),
-                new HogDetectorStage(640), new TemplateStage(), new IFrameSink[] { server }, _ => { });
+                new HogPersonDetector(640), new TemplateStage(), new IFrameSink[] { server }, _ => { });
             Task<RunSummary> run = Task.Run(() => pipeline.Run(cancel.Token));
             try
             {

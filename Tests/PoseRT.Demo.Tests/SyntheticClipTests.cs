@@ -156,7 +156,7 @@ namespace PoseRT.Tests
 
         public KeypointSchema Keypoints => CocoKeypoints.Schema;
 
-        public void Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
+        public void Estimate(in ImageView image, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
         {
             BoundingBox[] truthBoxes = _clip.Boxes(Frame);
             for (int i = 0; i < boxes.Length; i++)
@@ -201,7 +201,7 @@ namespace PoseRT.Tests
             new[] { (120f, 200f), (520f, 210f) }, new[] { (3f, 0.5f), (-2.5f, -0.3f) });
 
         /// <summary>Detector that reports the clip's true boxes for the current frame.</summary>
-        private sealed class TruthDetector : IMatPersonDetector
+        private sealed class TruthDetector : IPersonDetector, IDisposable
         {
             private readonly StickFigureClip _clip;
             private readonly OracleStage _oracle;
@@ -212,7 +212,7 @@ namespace PoseRT.Tests
                 _oracle = oracle;
             }
 
-            public int Detect(Mat bgr, Span<BoundingBox> boxes, Span<float> scores)
+            public int Detect(in ImageView image, Span<BoundingBox> boxes, Span<float> scores)
             {
                 BoundingBox[] truth = _clip.Boxes(_oracle.Frame);
                 for (int i = 0; i < truth.Length; i++)

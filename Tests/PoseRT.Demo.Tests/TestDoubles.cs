@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using OpenCvSharp;
 using PoseRT.Demo.Pipeline;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Protocol;
 using PoseRT.Vision;
 
@@ -32,7 +33,7 @@ namespace PoseRT.Tests
 
         public static float KeypointScore(int k) => 0.5f + 0.025f * k;
 
-        public void Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
+        public void Estimate(in ImageView image, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results)
         {
             Calls++;
             for (int i = 0; i < boxes.Length; i++)
@@ -56,7 +57,7 @@ namespace PoseRT.Tests
     }
 
     /// <summary>A detector that returns fixed boxes (moving by a per-frame offset) and counts calls.</summary>
-    internal sealed class ScriptedDetector : IMatPersonDetector
+    internal sealed class ScriptedDetector : IPersonDetector, IDisposable
     {
         private readonly BoundingBox[] _boxes;
         private readonly float _dxPerCall;
@@ -69,7 +70,7 @@ namespace PoseRT.Tests
 
         public int Calls { get; private set; }
 
-        public int Detect(Mat bgr, Span<BoundingBox> boxes, Span<float> scores)
+        public int Detect(in ImageView image, Span<BoundingBox> boxes, Span<float> scores)
         {
             int n = Math.Min(_boxes.Length, boxes.Length);
             for (int i = 0; i < n; i++)

@@ -15,10 +15,8 @@ namespace PoseRT.Demo.Pipeline
     /// <summary>Settings of one run that are not about inputs and outputs.</summary>
     internal sealed class PipelineSettings
     {
+        /// <summary>The tracker's settings, smoothing included (<see cref="PoseTrackerOptions.Smoothing"/>).</summary>
         public PoseTrackerOptions Tracker { get; set; } = new PoseTrackerOptions();
-
-        /// <summary>One-Euro smoothing, or null for none.</summary>
-        public OneEuroSettings? Smoothing { get; set; } = new OneEuroSettings(1.0, 0.02);
 
         /// <summary>Stop after this many frames (0: no limit).</summary>
         public long MaxFrames { get; set; }
@@ -66,12 +64,12 @@ namespace PoseRT.Demo.Pipeline
     {
         private readonly PipelineSettings _settings;
         private readonly Func<IFrameSource> _open;
-        private readonly IMatPersonDetector _detector;
+        private readonly IPersonDetector _detector;
         private readonly IPoseStage _stage;
         private readonly IReadOnlyList<IFrameSink> _sinks;
         private readonly Action<string> _log;
 
-        public DemoPipeline(PipelineSettings settings, Func<IFrameSource> open, IMatPersonDetector detector, IPoseStage stage,
+        public DemoPipeline(PipelineSettings settings, Func<IFrameSource> open, IPersonDetector detector, IPoseStage stage,
             IReadOnlyList<IFrameSink> sinks, Action<string> log)
         {
             _settings = settings;
@@ -87,15 +85,9 @@ namespace PoseRT.Demo.Pipeline
 
         public RunSummary Run(CancellationToken cancel)
         {
-            var tracker = new TrackSet(_settings.Tracker);
-            PoseSmoother? smoother = _settings.Smoothing is { } s ? new PoseSmoother(s, _settings.Tracker.MinKeypointScore, tracker.Capacity) : null;
-            int capacity = tracker.Capacity;
-            var detections = new BoundingBox[TrackSet.MaxDetections];
-            var detectionScores = new float[TrackSet.MaxDetections];
-            var boxes = new BoundingBox[capacity];
-            var boxScores = new float[capacity];
-            var poses = new Pose[capacity];
-            var result = new FrameResult(capacity);
+            // The Runtime's tracker, the one an embedder uses: the demo adds capture, drawing and outputs around it.
+            var tracker = new PoseTracker(_stage, _detector, _settings.Tracker);
+            var result = new FrameResult(tracker.Capacity);
             var latencies = new List<double>(1024);
             var stageSum = new StageLatency();
             var summary = new RunSummary();
@@ -149,33 +141,21 @@ namespace PoseRT.Demo.Pipeline
                     double seconds = source.IsLive ? wall.Elapsed.TotalSeconds : frameNumber / sourceFps;
                     long t1 = Stopwatch.GetTimestamp();
 
-                    int width = frame.Width, height = frame.Height;
-                    bool detected = tracker.NeedsDetection;
-                    if (detected)
-                    {
-                        int found = _detector.Detect(frame, detections, detectionScores);
-                        tracker.AddDetections(new ReadOnlySpan<BoundingBox>(detections, 0, found), new ReadOnlySpan<float>(detectionScores, 0, found), width, height);
-                    }
-                    long t2 = Stopwatch.GetTimestamp();
-
-                    int n = tracker.GetBoxes(boxes, boxScores);
-                    if (n > 0) _stage.Estimate(frame, new ReadOnlySpan<BoundingBox>(boxes, 0, n), new ReadOnlySpan<float>(boxScores, 0, n), new Span<Pose>(poses, 0, n));
-                    long t3 = Stopwatch.GetTimestamp();
-
-                    int people = tracker.Update(new ReadOnlySpan<Pose>(poses, 0, n), result.PoseBuffer, width, height);
-                    smoother?.Smooth(new Span<TrackedPose>(result.PoseBuffer, 0, people), seconds);
+                    int people = tracker.Track(frame.AsImageView(), seconds, result.PoseBuffer);
+                    TrackerTimings timings = tracker.LastTimings;
+                    bool detected = timings.Detected;
                     long t4 = Stopwatch.GetTimestamp();
 
                     result.FrameNumber = frameNumber;
                     result.TimestampMicroseconds = (long)Math.Round(seconds * 1e6);
-                    result.Width = width;
-                    result.Height = height;
+                    result.Width = frame.Width;
+                    result.Height = frame.Height;
                     result.PoseCount = people;
                     result.Detected = detected;
                     result.Latency.Capture = Ms(t0, t1);
-                    result.Latency.Detect = Ms(t1, t2);
-                    result.Latency.Pose = Ms(t2, t3);
-                    result.Latency.Track = Ms(t3, t4);
+                    result.Latency.Detect = timings.Detect.TotalMilliseconds;
+                    result.Latency.Pose = timings.Estimate.TotalMilliseconds;
+                    result.Latency.Track = timings.Track.TotalMilliseconds;
                     // FPS over the last frames (a ring of end times): steady, and right after a pause.
                     double now = wall.Elapsed.TotalSeconds;
                     int slot = (int)(frameNumber % frameEnds.Length);

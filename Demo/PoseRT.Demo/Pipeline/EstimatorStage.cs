@@ -1,8 +1,6 @@
 using System;
 using System.IO;
-using OpenCvSharp;
 using PoseRT.Runtime;
-using PoseRT.Vision;
 
 namespace PoseRT.Demo.Pipeline
 {
@@ -48,8 +46,8 @@ namespace PoseRT.Demo.Pipeline
             return new EstimatorStage(PoseEstimator.Load(model, estimatorOptions), model);
         }
 
-        public void Estimate(Mat bgr, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results) =>
-            _estimator.Estimate(bgr.AsImageView(), boxes, boxScores, results);
+        public void Estimate(in ImageView image, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results) =>
+            _estimator.Estimate(image, boxes, boxScores, results);
 
         public void Dispose()
         {

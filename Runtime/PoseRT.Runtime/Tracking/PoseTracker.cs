@@ -18,7 +18,7 @@ namespace PoseRT.Runtime.Tracking
     /// </remarks>
     public sealed class PoseTracker
     {
-        private readonly PoseEstimator _estimator;
+        private readonly IBoxPoseEstimator _estimator;
         private readonly IPersonDetector? _detector;
         private readonly PoseTrackerOptions _options;
         private readonly TrackSet _tracks;
@@ -35,6 +35,12 @@ namespace PoseRT.Runtime.Tracking
         /// <exception cref="ArgumentNullException"><paramref name="estimator"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException">A setting in <paramref name="options"/> is out of range (the message names it).</exception>
         public PoseTracker(PoseEstimator estimator, IPersonDetector? detector = null, PoseTrackerOptions? options = null)
+            : this((IBoxPoseEstimator)estimator, detector, options)
+        {
+        }
+
+        /// <summary>The tracker over any box estimator (the demo's tests pass scripted ones).</summary>
+        internal PoseTracker(IBoxPoseEstimator estimator, IPersonDetector? detector, PoseTrackerOptions? options)
         {
             _estimator = estimator ?? throw new ArgumentNullException(nameof(estimator));
             _detector = detector;
