@@ -44,13 +44,7 @@ namespace PoseRT.Bench
             Line("");
             if (r.Tracker.Count > 0)
             {
-                Line("PoseTracker (HOG detector, batched estimation, One-Euro smoothing) on the bundled street clip (960x540, looped), mean per frame; \"estimate\" is PoseEstimator itself on the tracked boxes, \"track\" what the tracker adds:");
-                Line("");
-                Line("| model | frames (clip) | people/frame | detector runs/frame | detect ms | estimate ms | track ms | total ms | bytes/frame (no detection) |");
-                Line("|---|---|---|---|---|---|---|---|---|");
-                foreach (var t in r.Tracker)
-                    Line(F($"| {t.Model} | {t.Frames} ({t.ClipFrames}) | {t.PeoplePerFrame:F2} | {t.DetectorRunsPerFrame:F2} | {t.DetectMs:F2} | {t.EstimateMs:F2} | {t.TrackMs:F3} | {t.TotalMs:F2} | {(t.BytesPerFrameWithoutDetection is double b ? b.ToString("F0", Inv) : "- (the detector ran on every frame)")} |"));
-                Line("");
+                TrackerTable(r.Tracker, Line);
             }
             Line("Models:");
             Line("");
@@ -63,6 +57,18 @@ namespace PoseRT.Bench
             Line("");
             foreach (var v in Verdicts(r)) Line("- " + v);
             return md.ToString();
+        }
+
+        /// <summary>The PoseTracker table (compare's section and the tracker command's report).</summary>
+        public static void TrackerTable(IReadOnlyList<TrackerRow> rows, Action<string> line)
+        {
+            line("PoseTracker (HOG detector, batched estimation, One-Euro smoothing), mean per frame; \"estimate\" is PoseEstimator itself on the tracked boxes, \"track\" what the tracker adds in managed code:");
+            line("");
+            line("| model | clip | frames (clip) | people/frame | detector runs/frame | detect ms | estimate ms | track ms | total ms | managed bytes/frame (no detection) |");
+            line("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var t in rows)
+                line(F($"| {t.Model} | {t.Clip} | {t.Frames} ({t.ClipFrames}) | {t.PeoplePerFrame:F2} | {t.DetectorRunsPerFrame:F2} | {t.DetectMs:F2} | {t.EstimateMs:F2} | {t.TrackMs:F3} | {t.TotalMs:F2} | {(t.BytesPerFrameWithoutDetection is double b ? b.ToString("F0", Inv) : "- (the detector ran on every frame)")} |"));
+            line("");
         }
 
         /// <summary>One sentence per target: met or missed, by how much.</summary>

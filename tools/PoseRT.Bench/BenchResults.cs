@@ -16,11 +16,11 @@ namespace PoseRT.Bench
     internal sealed record PeerRow(string Model, string Peer, string File, int Threads, Stats? Time, double? SlowerThanPoseRT, string? Note);
 
     /// <summary>
-    /// <see cref="PoseRT.Runtime.Tracking.PoseTracker"/> on the bundled street clip with the HOG detector: mean milliseconds per
+    /// <see cref="PoseRT.Runtime.Tracking.PoseTracker"/> on a clip with the HOG detector (<see cref="TrackerCost"/>): mean milliseconds per
     /// frame of each stage. The estimate stage is <see cref="PoseRT.Runtime.PoseEstimator"/> itself on the tracked boxes; the
     /// track stage is what the tracker adds in managed code (matching, box updates, smoothing).
     /// </summary>
-    internal sealed record TrackerRow(string Model, int Frames, int ClipFrames, double PeoplePerFrame, double DetectMs, double EstimateMs, double TrackMs, double TotalMs,
+    internal sealed record TrackerRow(string Model, string Clip, int Frames, int ClipFrames, double PeoplePerFrame, double DetectMs, double EstimateMs, double TrackMs, double TotalMs,
         double DetectorRunsPerFrame, double? BytesPerFrameWithoutDetection);
 
     /// <summary>One benchmarked model.</summary>

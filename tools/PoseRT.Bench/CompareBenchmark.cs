@@ -296,7 +296,7 @@ namespace PoseRT.Bench
             }
         }
 
-        /// <summary>The bundled clip through PoseTracker with the HOG detector, frames looped to the frame budget.</summary>
+        /// <summary>The bundled street clip (looped to the frame budget) and a generated walk through PoseTracker with the HOG detector.</summary>
         private void TrackerCost(Candidate c, BenchResults results)
         {
             var (frames, width, height) = ClipFrames.Load(ClipFrames.BundledClip);
@@ -305,37 +305,16 @@ namespace PoseRT.Bench
                 _log($"  tracker: {ClipFrames.BundledClip} missing or unreadable (run from the repository root); skipped");
                 return;
             }
-            using var est = PoseEstimator.Load(c.File, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = MaxThreads, MaxBoxesPerRun = 8 });
-            using var hog = new PoseRT.Vision.HogPersonDetector();
-            var tracker = new PoseRT.Runtime.Tracking.PoseTracker(est, hog);
-            var people = new TrackedPose[tracker.Capacity];
-            double detect = 0, estimate = 0, track = 0, total = 0, persons = 0;
-            long bytes = 0;
-            int runs = 0, steady = 0, count = Math.Max(frames.Count, _settings.Frames * _settings.Rounds);
-            for (int i = 0; i < count; i++)
-            {
-                var view = new ImageView(frames[i % frames.Count], width, height, 0, PixelFormat.Bgr24);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                int n = tracker.Track(view, i / 25.0, people);
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                var t = tracker.LastTimings;
-                if (t.Detected) runs++;
-                else if (i >= frames.Count)
-                {
-                    bytes += allocated;
-                    steady++;
-                }
-                detect += t.Detect.TotalMilliseconds;
-                estimate += t.Estimate.TotalMilliseconds;
-                track += t.Track.TotalMilliseconds;
-                total += t.Total.TotalMilliseconds;
-                persons += n;
-            }
-            var row = new TrackerRow(c.Name, count, frames.Count, persons / count, detect / count, estimate / count, track / count, total / count,
-                runs / (double)count, steady == 0 ? null : bytes / (double)steady);
+            var row = Bench.TrackerCost.Measure(c.Name, c.File, $"bundled street clip, {width}x{height}, looped", frames, width, height, _settings.Frames * _settings.Rounds, MaxThreads);
             _log($"  PoseTracker on the street clip: {row.TotalMs:F2} ms/frame (detect {row.DetectMs:F2}, estimate {row.EstimateMs:F2}, track {row.TrackMs:F3})");
             results.Tracker.Add(row);
+            _walk ??= Bench.TrackerCost.SyntheticWalk(Path.Combine(_settings.OutDir, "tracker-clip"));
+            var walk = Bench.TrackerCost.Measure(c.Name, c.File, _walk.Value.Name, _walk.Value.Frames, _walk.Value.Width, _walk.Value.Height, 0, MaxThreads);
+            _log($"  PoseTracker on the synthetic walk: {walk.TotalMs:F2} ms/frame (detect {walk.DetectMs:F2}, estimate {walk.EstimateMs:F2}, track {walk.TrackMs:F3})");
+            results.Tracker.Add(walk);
         }
+
+        private (List<byte[]> Frames, int Width, int Height, string Name)? _walk;
 
         private static Stats Summarise(double[] ms)
         {

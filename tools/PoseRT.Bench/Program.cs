@@ -108,6 +108,61 @@ namespace PoseRT.Bench
                     r.Model, r.Frames, r.WarmupFrames, r.MeanMsPerFrame, r.PosesReported, r.RssStartMb, r.RssMiddleMb, r.RssEndMb, r.RssGrowthPercent, r.BytesPerFrame, r.ThreadsStart, r.ThreadsEnd, r.HandlesStart, r.HandlesEnd));
                 return 0;
             });
+            var trackerModels = new Option<string[]>("--model") { Description = "ONNX models (default: every .onnx in Models/).", AllowMultipleArgumentsPerToken = true };
+            var trackerThreads = new Option<int>("--threads") { Description = "ONNX Runtime CPU threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+            var trackerOut = new Option<string>("--out") { Description = "Folder for tracker.json, tracker.md and the generated clip.", DefaultValueFactory = _ => "out/bench" };
+            var trackerCommand = new Command("tracker", "PoseTracker's per-frame cost next to PoseEstimator alone (detect, estimate, track, total, managed bytes) on the bundled street clip and a generated two-person walk.")
+            {
+                trackerModels, trackerThreads, trackerOut,
+            };
+            trackerCommand.SetAction(parse =>
+            {
+                int threadCount = parse.GetValue(trackerThreads);
+                if (threadCount < 1 || threadCount > Runtime.PoseEstimatorOptions.MaxCpuThreads)
+                {
+                    Console.Error.WriteLine($"posert-bench tracker: --threads ({threadCount}) must be between 1 and {Runtime.PoseEstimatorOptions.MaxCpuThreads}.");
+                    return 2;
+                }
+                var list = new List<string>(parse.GetValue(trackerModels) ?? Array.Empty<string>());
+                if (list.Count == 0 && Directory.Exists("Models")) list.AddRange(Directory.GetFiles("Models", "*.onnx"));
+                list.Sort(StringComparer.Ordinal);
+                if (list.Count == 0)
+                {
+                    Console.Error.WriteLine("posert-bench tracker: no models (pass --model, or run from the repository root).");
+                    return 2;
+                }
+                foreach (var m in list)
+                    if (!File.Exists(m))
+                    {
+                        Console.Error.WriteLine($"posert-bench tracker: model '{m}' does not exist.");
+                        return 2;
+                    }
+                string dir = parse.GetValue(trackerOut)!;
+                var (street, sw, sh) = ClipFrames.Load(ClipFrames.BundledClip);
+                if (street.Count == 0)
+                {
+                    Console.Error.WriteLine($"posert-bench tracker: {ClipFrames.BundledClip} gave no frames (run from the repository root).");
+                    return 2;
+                }
+                Directory.CreateDirectory(dir);
+                var walk = TrackerCost.SyntheticWalk(Path.Combine(dir, "tracker-clip"));
+                var rows = new List<TrackerRow>();
+                foreach (var m in list)
+                {
+                    string name = Path.GetFileNameWithoutExtension(m);
+                    rows.Add(TrackerCost.Measure(name, m, $"bundled street clip, {sw}x{sh}, looped", street, sw, sh, 150, threadCount));
+                    rows.Add(TrackerCost.Measure(name, m, walk.Name, walk.Frames, walk.Width, walk.Height, 0, threadCount));
+                }
+                var machine = MachineInfo.Detect();
+                var md = new System.Text.StringBuilder();
+                md.Append($"Machine: {machine.Describe()}; {threadCount} ONNX Runtime thread(s); command `posert-bench tracker {string.Join(" ", args[1..])}`.\n\n");
+                BenchReport.TrackerTable(rows, line => md.Append(line).Append('\n'));
+                AtomicFile.WriteAllText(Path.Combine(dir, "tracker.json"), JsonSerializer.Serialize(new { Machine = machine, Threads = threadCount, Rows = rows }, new JsonSerializerOptions { WriteIndented = true }));
+                AtomicFile.WriteAllText(Path.Combine(dir, "tracker.md"), md.ToString());
+                Console.WriteLine(md.ToString());
+                return 0;
+            });
+            root.Subcommands.Add(trackerCommand);
             root.Subcommands.Add(soak);
             return root.Parse(args).Invoke();
         }
