@@ -130,12 +130,15 @@ namespace PoseRT.Tests
             new() { Name = "max-people-zero", Args = d => Demo(RepoPaths.SampleVideo, "none", "--max-people", "0"), Message = _ => "--max-people" },
             new() { Name = "min-cutoff-nan", Args = d => Demo(RepoPaths.SampleVideo, "none", "--min-cutoff", "NaN"), Message = _ => "minimum cutoff" },
             new() { Name = "udp-endpoint-without-port", Args = d => Demo(RepoPaths.SampleVideo, "none", "--udp", "127.0.0.1"), Message = _ => "--udp" },
-            new() { Name = "output-unwritable", Args = d => Demo(RepoPaths.SampleVideo, "/sys/posert-demo/x.mp4"), Message = _ => "--output '/sys/posert-demo/x.mp4' cannot be written" },
+            new() { Name = "device-unknown", Args = d => Demo(RepoPaths.SampleVideo, "none", "--device", "tpu"), Message = _ => "--device 'tpu' is not one of auto, cpu, cuda, directml" },
+            new() { Name = "device-cpu-with-index", Args = d => Demo(RepoPaths.SampleVideo, "none", "--device", "cpu:1"), Message = _ => "--device 'cpu:1': only cuda and directml take a GPU index" },
+            new() { Name = "device-gpu-index-not-a-number", Args = d => Demo(RepoPaths.SampleVideo, "none", "--device", "cuda:x"), Message = _ => "a number from 0 to 63" },
+            new() { Name = "output-unwritable", Args = d => Demo(RepoPaths.SampleVideo, "/sys/posert-demo/x.mp4"), Message = _ => "--out '/sys/posert-demo/x.mp4' cannot be written" },
             new() { Name = "output-unknown-container", Args = d => Demo(RepoPaths.SampleVideo, P(d, "x.mkv")), Message = _ => "must end in .mp4 or .avi", Untouched = new[] { "x.mkv" } },
             new()
             {
                 Name = "output-folder-is-a-file", Setup = Existing("frames", "a file"),
-                Args = d => Demo(RepoPaths.SampleVideo, P(d, "frames")), Message = d => $"--output '{P(d, "frames")}' is a file", Untouched = new[] { "frames" },
+                Args = d => Demo(RepoPaths.SampleVideo, P(d, "frames")), Message = d => $"--out '{P(d, "frames")}' is a file", Untouched = new[] { "frames" },
             },
             new() { Name = "input-missing", Args = d => Demo(P(d, "no-clip.mp4"), "none"), Message = d => $"'{P(d, "no-clip.mp4")}' does not exist" },
             new() { Name = "input-camera-missing", Args = d => Demo("7", "none"), Message = _ => "Camera 7" },

@@ -25,7 +25,7 @@ namespace PoseRT.Tests
             int code = root.Parse(new[] { "--help" }).Invoke(new System.CommandLine.InvocationConfiguration { Output = output });
             Assert.Equal(0, code);
             string help = output.ToString();
-            foreach (string option in new[] { "--input", "--model", "--output", "--window", "--detect-every", "--single", "--no-smoothing", "--udp", "--tcp", "--serve", "receive" })
+            foreach (string option in new[] { "--input", "--model", "--out", "--window", "--detect-every", "--single", "--no-smoothing", "--udp", "--tcp", "--serve", "receive" })
                 Assert.Contains(option, help, StringComparison.Ordinal);
         }
 

@@ -61,28 +61,30 @@ namespace PoseRT.Tests
                 Name = "resume-with-another-seed", Setup = Started(), Args = d => Train(d, "--resume", "--seed", "2"),
                 Message = _ => "was trained with seed 1; this run asks for 2", Untouched = new[] { "run" },
             },
-            new() { Name = "export-output-unwritable", Args = _ => new[] { "export", "--untrained", "--output", "/sys/x.onnx" }, Message = _ => "--output '/sys/x.onnx' cannot be written" },
+            new() { Name = "train-device-directml", Args = d => Train(d, "--device", "directml"), Message = _ => "--device 'directml' is not one of auto, cpu, cuda", Untouched = new[] { "run" } },
+            new() { Name = "train-device-index-too-large", Args = d => Train(d, "--device", "cuda:64"), Message = _ => "a number from 0 to 63", Untouched = new[] { "run" } },
+            new() { Name = "export-output-unwritable", Args = _ => new[] { "export", "--untrained", "--out", "/sys/x.onnx" }, Message = _ => "--out '/sys/x.onnx' cannot be written" },
             new()
             {
-                Name = "export-benchmark-negative", Args = d => new[] { "export", "--untrained", "--output", P(d, "x.onnx"), "--benchmark", "-3" },
+                Name = "export-benchmark-negative", Args = d => new[] { "export", "--untrained", "--out", P(d, "x.onnx"), "--benchmark", "-3" },
                 Message = _ => "--benchmark -3", Untouched = new[] { "x.onnx" },
             },
             new()
             {
-                Name = "export-threads-huge", Args = d => new[] { "export", "--untrained", "--output", P(d, "x.onnx"), "--benchmark", "1", "--threads", "100000" },
+                Name = "export-threads-huge", Args = d => new[] { "export", "--untrained", "--out", P(d, "x.onnx"), "--benchmark", "1", "--threads", "100000" },
                 Message = _ => "--threads 100000", Untouched = new[] { "x.onnx" },
             },
             new()
             {
-                Name = "export-weights-missing", Args = d => new[] { "export", "--weights", P(d, "w.pt"), "--output", P(d, "x.onnx") },
+                Name = "export-weights-missing", Args = d => new[] { "export", "--weights", P(d, "w.pt"), "--out", P(d, "x.onnx") },
                 Message = d => $"--weights '{P(d, "w.pt")}' does not exist", Untouched = new[] { "x.onnx" },
             },
             new()
             {
                 Name = "export-weights-corrupt", Setup = d => File.WriteAllText(P(d, "w.pt"), "not weights"),
-                Args = d => new[] { "export", "--weights", P(d, "w.pt"), "--output", P(d, "x.onnx") }, Message = d => P(d, "w.pt"), Untouched = new[] { "x.onnx" },
+                Args = d => new[] { "export", "--weights", P(d, "w.pt"), "--out", P(d, "x.onnx") }, Message = d => P(d, "w.pt"), Untouched = new[] { "x.onnx" },
             },
-            new() { Name = "export-no-weights", Args = d => new[] { "export", "--output", P(d, "x.onnx") }, Message = _ => "--untrained", Untouched = new[] { "x.onnx" } },
+            new() { Name = "export-no-weights", Args = d => new[] { "export", "--out", P(d, "x.onnx") }, Message = _ => "--untrained", Untouched = new[] { "x.onnx" } },
             new() { Name = "unknown-command", Args = _ => new[] { "fit" }, Message = _ => "'fit'" },
         };
 

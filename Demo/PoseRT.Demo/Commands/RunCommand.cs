@@ -18,9 +18,8 @@ namespace PoseRT.Demo.Commands
                 DefaultValueFactory = _ => DemoPaths.DefaultClip(),
             };
             var model = new Option<string?>("--model", "-m") { Description = "ONNX pose model. Default: Models/default.onnx, else the first .onnx in Models/." };
-            var device = new Option<string>("--device") { Description = "Execution provider.", DefaultValueFactory = _ => "auto" };
-            device.AcceptOnlyFromAmong("auto", "cpu", "cuda", "directml");
-            var output = new Option<string?>("--output", "-o")
+            var device = DeviceChoice.Create("auto", DeviceChoice.AllKinds, "Where the model runs: auto, cpu, cuda[:N] or directml[:N] (ONNX Runtime execution provider and GPU index).");
+            var output = new Option<string?>("--out", "-o")
             {
                 Description = "Annotated output: a .mp4/.avi video, a folder for PNG frames, or 'none'. Default: out/demo.mp4 when no window is shown.",
             };

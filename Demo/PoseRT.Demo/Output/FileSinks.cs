@@ -31,7 +31,7 @@ namespace PoseRT.Demo.Output
             string ext = Path.GetExtension(_path);
             if (!ext.Equals(".mp4", StringComparison.OrdinalIgnoreCase) && !ext.Equals(".avi", StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException($"Output video '{path}' must end in .mp4 or .avi (or name a folder for images).", nameof(path));
-            OutputPaths.CheckFile(path, "--output");
+            OutputPaths.CheckFile(path, "--out");
             _temp = AtomicFile.TempPathFor(_path);
             _fps = fps > 0 ? fps : 25;
         }
@@ -122,7 +122,7 @@ namespace PoseRT.Demo.Output
         public ImageFolderSink(string folder, string extension = ".png")
         {
             OutputPath = folder;
-            OutputPaths.CheckFolder(folder, "--output");
+            OutputPaths.CheckFolder(folder, "--out");
             _folder = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
             _extension = extension;
             string parent = Path.GetDirectoryName(_folder) ?? ".";

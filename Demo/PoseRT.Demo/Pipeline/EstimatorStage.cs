@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using PoseRT.Cli;
 using PoseRT.Runtime;
 
 namespace PoseRT.Demo.Pipeline
@@ -30,16 +31,11 @@ namespace PoseRT.Demo.Pipeline
                 throw new FileNotFoundException("No model given and none found in Models/: pass --model path/to/model.onnx.");
             if (!File.Exists(model))
                 throw new FileNotFoundException($"Model '{model}' does not exist.", model);
-            var provider = options.Device switch
-            {
-                "cpu" => ExecutionProvider.Cpu,
-                "cuda" => ExecutionProvider.Cuda,
-                "directml" => ExecutionProvider.DirectML,
-                _ => ExecutionProvider.Auto,
-            };
+            var device = DeviceChoice.Parse(options.Device, DeviceChoice.AllKinds);
             var estimatorOptions = new PoseEstimatorOptions
             {
-                Provider = provider,
+                Provider = device.Provider,
+                DeviceId = device.Index,
                 // One run for every tracked person keeps a frame to a single inference call.
                 MaxBoxesPerRun = Math.Max(1, options.Single ? 1 : options.MaxPeople),
             };

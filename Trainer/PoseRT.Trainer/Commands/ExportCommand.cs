@@ -17,7 +17,7 @@ namespace PoseRT.Trainer.Commands
             model.AddTo(command);
             var weights = new Option<string?>("--weights") { Description = "Weights file (.pt/.pth PyTorch state_dict, else TorchSharp format) saved from a model with the same options" };
             var untrained = new Option<bool>("--untrained") { Description = "Export freshly initialised weights (for tests and benchmarks) instead of --weights" };
-            var output = new Option<string>("--output") { Description = "ONNX file to write", Required = true };
+            var output = new Option<string>("--out") { Description = "ONNX file to write", Required = true };
             var provenance = new Option<string>("--provenance") { Description = "Training provenance written to the metadata (JSON by convention)", DefaultValueFactory = _ => "" };
             command.Options.Add(weights);
             command.Options.Add(untrained);
@@ -42,7 +42,7 @@ namespace PoseRT.Trainer.Commands
                     if (weightsPath is not null && !File.Exists(weightsPath))
                         throw new FileNotFoundException($"--weights '{weightsPath}' does not exist.", weightsPath);
                     // Checked before the model is built and exported, so an unusable path costs nothing.
-                    OutputPaths.CheckFile(result.GetValue(output)!, "--output");
+                    OutputPaths.CheckFile(result.GetValue(output)!, "--out");
                     using var net = PoseNet.Create(options);
                     if (weightsPath is not null) PoseNetWeights.Load(net, weightsPath);
                     net.eval();

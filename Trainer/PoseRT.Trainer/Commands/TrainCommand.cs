@@ -28,7 +28,7 @@ namespace PoseRT.Trainer.Commands
             var seed = new Option<long>("--seed") { Description = "Seed for weights, data order, augmentation and LibTorch.", DefaultValueFactory = _ => 1 };
             var threads = new Option<int?>("--threads") { Description = "LibTorch CPU threads (default: LibTorch's choice; at most 4 per logical processor)." }
                 .InRangeIfGiven(1, Environment.ProcessorCount * 4, "4 per logical processor at most");
-            var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
+            var device = DeviceChoice.Create("cpu", TrainingSession.DeviceKinds, "Where TorchSharp trains: cpu, cuda, cuda:N or auto (CUDA when this build has it).");
             var workers = new Option<int>("--workers") { Description = "Data loading threads.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount / 2) };
             var prefetch = new Option<int>("--prefetch") { Description = "Batches loaded ahead at most.", DefaultValueFactory = _ => 4 };
             var ckptEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every N steps inside an epoch (0 = epoch ends only).", DefaultValueFactory = _ => 500 };

@@ -5,18 +5,20 @@ using Spectre.Console;
 namespace PoseRT.Trainer.Training
 {
     /// <summary>
-    /// Shows training progress: a Spectre.Console progress bar (loss, lr, samples/s, ETA) on an interactive
-    /// terminal, plain lines otherwise (CI logs, redirected output, a parent process reading stdout).
+    /// Shows training progress on stderr (stdout carries only the run's result line): a Spectre.Console progress bar
+    /// (loss, lr, samples/s, ETA) on an interactive terminal, plain lines otherwise (CI logs, a redirected stderr).
     /// </summary>
     public static class ConsoleProgress
     {
+        private static readonly IAnsiConsole Err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
         /// <summary>Runs <paramref name="work"/> with an observer that reports to the console.</summary>
         public static T Run<T>(Func<ITrainingObserver, T> work, int plainEverySteps = 50)
         {
-            if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+            if (!Err.Profile.Capabilities.Interactive || Console.IsErrorRedirected)
                 return work(new PlainObserver(plainEverySteps));
             T result = default!;
-            AnsiConsole.Progress()
+            Err.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx => result = work(new BarObserver(ctx)));
@@ -37,17 +39,17 @@ namespace PoseRT.Trainer.Training
             public PlainObserver(int every) => _every = Math.Max(1, every);
 
             public void OnStart(TrainingStart s) =>
-                Console.WriteLine($"{(s.Resumed ? "resume" : "start")}: {s.Samples} samples, {s.BatchesPerEpoch} batches/epoch, epochs {s.StartEpoch + 1}..{s.Epochs}, step {s.StartStep}, device {s.Device}");
+                Console.Error.WriteLine($"{(s.Resumed ? "resume" : "start")}: {s.Samples} samples, {s.BatchesPerEpoch} batches/epoch, epochs {s.StartEpoch + 1}..{s.Epochs}, step {s.StartStep}, device {s.Device}");
 
             public void OnStep(StepReport s)
             {
                 if (s.GlobalStep % _every == 0)
-                    Console.WriteLine($"step {s.GlobalStep} (epoch {s.Epoch}, batch {s.Batch + 1}): loss {Fmt(s.Loss, "G5")}, lr {Fmt(s.LearningRate, "G3")}, {Fmt(s.SamplesPerSecond, "F1")} samples/s");
+                    Console.Error.WriteLine($"step {s.GlobalStep} (epoch {s.Epoch}, batch {s.Batch + 1}): loss {Fmt(s.Loss, "G5")}, lr {Fmt(s.LearningRate, "G3")}, {Fmt(s.SamplesPerSecond, "F1")} samples/s");
             }
 
-            public void OnEpoch(EpochReport e) => Console.WriteLine(EpochLine(e));
+            public void OnEpoch(EpochReport e) => Console.Error.WriteLine(EpochLine(e));
 
-            public void OnMessage(string message) => Console.WriteLine(message);
+            public void OnMessage(string message) => Console.Error.WriteLine(message);
         }
 
         private sealed class BarObserver : ITrainingObserver
@@ -72,9 +74,9 @@ namespace PoseRT.Trainer.Training
                 _task.Description = Markup.Escape($"epoch {s.Epoch} loss {Fmt(s.Loss, "G4")} lr {Fmt(s.LearningRate, "G3")} {Fmt(s.SamplesPerSecond, "F1")} samples/s");
             }
 
-            public void OnEpoch(EpochReport e) => AnsiConsole.MarkupLine(Markup.Escape(EpochLine(e)));
+            public void OnEpoch(EpochReport e) => Err.MarkupLine(Markup.Escape(EpochLine(e)));
 
-            public void OnMessage(string message) => AnsiConsole.MarkupLine(Markup.Escape(message));
+            public void OnMessage(string message) => Err.MarkupLine(Markup.Escape(message));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using PoseRT.Cli;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -215,20 +216,19 @@ namespace PoseRT.Trainer.Training
             return new TrainResult(true, options.Epochs, globalStep, bestScore, bestEpoch, ckptPath, bestPath, finalPath, log.Path, plot, epochs, warnings.Summary());
         }
 
-        /// <summary>"cpu", "cuda", "cuda:N" or "auto"; a request for CUDA without a CUDA build fails with advice.</summary>
+        /// <summary>The <c>--device</c> kinds TorchSharp can train on (DirectML is an inference provider only).</summary>
+        internal static readonly string[] DeviceKinds = { "auto", "cpu", "cuda" };
+
+        /// <summary>"cpu", "cuda", "cuda:N" or "auto" (the programs' one <c>--device</c> grammar); a request for CUDA without a CUDA build fails with advice.</summary>
         public static Device ResolveDevice(string name)
         {
-            string n = name.Trim().ToLowerInvariant();
-            if (n == "cpu") return torch.CPU;
+            if (!DeviceChoice.TryParse(name, DeviceKinds, out var choice, out string error)) throw new ArgumentException(error);
+            if (choice.Kind == "cpu") return torch.CPU;
             bool cuda = torch.cuda.is_available();
-            if (n == "auto") return cuda ? torch.CUDA : torch.CPU;
-            if (n == "cuda" || n.StartsWith("cuda:", StringComparison.Ordinal))
-            {
-                if (!cuda)
-                    throw new ArgumentException($"Device '{name}' was asked for, but this TorchSharp build has no CUDA device (the project references TorchSharp-cpu; a CUDA build needs the TorchSharp-cuda-linux/-windows package and a GPU). Use --device cpu or auto.");
-                return torch.device(n);
-            }
-            throw new ArgumentException($"Unknown device '{name}': use cpu, cuda, cuda:N or auto.");
+            if (choice.Kind == "auto") return cuda ? torch.CUDA : torch.CPU;
+            if (!cuda)
+                throw new ArgumentException($"Device '{name}' was asked for, but this TorchSharp build has no CUDA device (the project references TorchSharp-cpu; a CUDA build needs the TorchSharp-cuda-linux/-windows package and a GPU). Use --device cpu or auto.");
+            return torch.device(DeviceType.CUDA, choice.Index);
         }
 
         /// <summary>Saves module weights to <paramref name="path"/> atomically (temp + rename).</summary>
