@@ -92,11 +92,26 @@ namespace PoseRT.Vision
             return new VideoCaptureSource(capture, "camera " + index.ToString(CultureInfo.InvariantCulture), isLive: true);
         }
 
-        /// <summary>Opens a network stream with FFmpeg, with open and read timeouts so a dead server cannot hang the app.</summary>
+        /// <summary>Open and read timeout of network streams: a dead server cannot hang the app.</summary>
+        public static readonly TimeSpan StreamTimeout = TimeSpan.FromSeconds(5);
+
+        /// <summary>
+        /// Opens a network stream: http(s) MJPEG with PoseRT's own reader (<see cref="MjpegHttpSource"/>), anything else
+        /// (RTSP, RTMP) with OpenCV's FFmpeg, with open and read timeouts.
+        /// </summary>
         public static IFrameSource OpenUrl(string url)
         {
-            // CAP_PROP_OPEN_TIMEOUT_MSEC (53) and CAP_PROP_READ_TIMEOUT_MSEC (54): 5 s each.
-            var capture = new VideoCapture(url, VideoCaptureAPIs.FFMPEG, new[] { 53, 5000, 54, 5000 });
+            if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+                return MjpegHttpSource.Open(url, StreamTimeout);
+            // CAP_PROP_OPEN_TIMEOUT_MSEC (53) and CAP_PROP_READ_TIMEOUT_MSEC (54).
+            int ms = (int)StreamTimeout.TotalMilliseconds;
+            var capture = new VideoCapture(url, VideoCaptureAPIs.FFMPEG, new[] { 53, ms, 54, ms });
+            if (!capture.IsOpened())
+            {
+                capture.Dispose();
+                throw new CaptureException($"Could not open stream {url}: the server is down or unreachable, or this OpenCV build's FFmpeg cannot open network streams " +
+                    "(OpenCvSharp's Linux runtime has no network protocols in its FFmpeg; an http:// MJPEG stream is read by PoseRT itself).");
+            }
             return new VideoCaptureSource(capture, "stream " + url, isLive: true);
         }
 
