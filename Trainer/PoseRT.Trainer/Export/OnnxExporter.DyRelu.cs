@@ -1,6 +1,6 @@
 using System;
 using PoseRT.Trainer.Models;
-using G = PoseRT.Trainer.Export.OnnxGraphBuilder;
+using G = PoseRT.OnnxGraph.OnnxGraphBuilder;
 
 namespace PoseRT.Trainer.Export
 {
@@ -27,8 +27,8 @@ namespace PoseRT.Trainer.Export
                 double gamma = dy.Spatial is null ? 1.0 : dy.GammaFor(s.H, s.W);
 
                 // Hyper function on the pooled context (equation 4).
-                float[] w1 = OnnxGraphBuilder.HostFloats(dy.Fc1.weight!);
-                float[] b1 = OnnxGraphBuilder.HostFloats(dy.Fc1.bias!);
+                float[] w1 = TensorInitializers.HostFloats(dy.Fc1.weight!);
+                float[] b1 = TensorInitializers.HostFloats(dy.Fc1.bias!);
                 var (w1x, b1x) = readInput ? ComposeLinear(w1, b1, sq, conv) : (w1, b1);
                 string context = readInput ? src.Input : x, folded = readInput ? "_through_conv" : "";
                 long contextChannels = readInput ? conv.InChannels : c;
@@ -39,8 +39,8 @@ namespace PoseRT.Trainer.Export
 
                 // FC2 with one row per (coefficient, channel): variant A's 2K rows are repeated C times, so every variant
                 // leaves here as N x 2K x C.
-                float[] w2 = OnnxGraphBuilder.HostFloats(dy.Fc2.weight!);
-                float[] b2 = OnnxGraphBuilder.HostFloats(dy.Fc2.bias!);
+                float[] w2 = TensorInitializers.HostFloats(dy.Fc2.weight!);
+                float[] b2 = TensorInitializers.HostFloats(dy.Fc2.bias!);
                 var w2c = new float[rows * sq];
                 var b2c = new float[rows];
                 var scale = new float[rows];
@@ -79,7 +79,7 @@ namespace PoseRT.Trainer.Export
                 // Spatial attention (equation 5): logits w.x / tau as a MatMul of [1, C] by x seen as [N, C, HW]. The conv's
                 // bias is dropped because softmax ignores a constant shift; as a Conv with one output channel, ONNX Runtime
                 // would compute a whole NCHWc block of 16 (docs/performance.md).
-                float[] ws = OnnxGraphBuilder.HostFloats(dy.Spatial.weight!);
+                float[] ws = TensorInitializers.HostFloats(dy.Spatial.weight!);
                 double invTau = 1.0 / dy.Options.Tau;
                 float[] wz = readInput ? ComposeLinear(ws, new[] { 0f }, 1, conv).Weight : (float[])ws.Clone();
                 for (int j = 0; j < wz.Length; j++) wz[j] = (float)(wz[j] * invTau);

@@ -8,7 +8,7 @@ using PoseRT.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using G = PoseRT.Trainer.Export.OnnxGraphBuilder;
+using G = PoseRT.OnnxGraph.OnnxGraphBuilder;
 
 using PoseRT.IO;
 
@@ -92,10 +92,8 @@ namespace PoseRT.Trainer.Export
             if (info.HeatmapStride != PoseNet.HeatmapStride)
                 throw new ArgumentException($"Model info heatmap stride {info.HeatmapStride} differs from the model's {PoseNet.HeatmapStride}.", nameof(info));
 
-            var g = new G();
-            g.Graph.Name = "posert_" + o.ArchitectureName;
-            g.Unique(InputName);
-            g.Graph.Input.Add(G.TensorValue(InputName, "N", 3, o.InputHeight, o.InputWidth));
+            var g = new G("posert_" + o.ArchitectureName);
+            g.Input(InputName, "N", 3, o.InputHeight, o.InputWidth);
             var exporter = new Emitter(g, exportOptions ?? OnnxExportOptions.Default);
             var shape = new Shape(3, o.InputHeight, o.InputWidth);
             string x = InputName;
@@ -110,22 +108,16 @@ namespace PoseRT.Trainer.Export
                     x = exporter.Block(model.Head.Blocks[i], x, $"head.blocks.{i}", ref shape);
                 x = exporter.Conv(model.Head.Final, null, x, "head.final", ref shape, 1, 1);
             }
-            // Rename the last value to the public output name.
-            g.Graph.Node[g.Graph.Node.Count - 1].Output[0] = OutputName;
-            g.Graph.Output.Add(G.TensorValue(OutputName, "N", o.Keypoints, o.InputHeight / PoseNet.HeatmapStride, o.InputWidth / PoseNet.HeatmapStride));
+            g.Output(x, OutputName, "N", o.Keypoints, o.InputHeight / PoseNet.HeatmapStride, o.InputWidth / PoseNet.HeatmapStride);
 
-            var proto = new ModelProto
-            {
-                IrVersion = IrVersion,
-                ProducerName = "posert-train",
-                ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
-                Graph = g.Graph,
-                DocString = $"PoseRT {o.ArchitectureName} ({o.ActivationName}) {o.InputHeight}x{o.InputWidth}, {o.Keypoints} heatmaps at stride {PoseNet.HeatmapStride}.",
-            };
-            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
             var described = info with { Architecture = o.ArchitectureName, Activation = o.ActivationName };
-            foreach (var kv in described.ToMetadata())
-                proto.MetadataProps.Add(new StringStringEntryProto { Key = kv.Key, Value = kv.Value });
+            var proto = g.ToModel(
+                IrVersion,
+                Opset,
+                "posert-train",
+                typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
+                $"PoseRT {o.ArchitectureName} ({o.ActivationName}) {o.InputHeight}x{o.InputWidth}, {o.Keypoints} heatmaps at stride {PoseNet.HeatmapStride}.",
+                described.ToMetadata());
             return proto;
         }
 
@@ -178,14 +170,14 @@ namespace PoseRT.Trainer.Export
             {
                 var weight = conv.weight!;
                 long co = weight.shape[0], ci = weight.shape[1], k = weight.shape[2];
-                float[] w = OnnxGraphBuilder.HostFloats(weight);
-                float[] b = conv.bias is null ? new float[co] : OnnxGraphBuilder.HostFloats(conv.bias);
+                float[] w = TensorInitializers.HostFloats(weight);
+                float[] b = conv.bias is null ? new float[co] : TensorInitializers.HostFloats(conv.bias);
                 if (bn is not null)
                 {
-                    var gamma = OnnxGraphBuilder.HostFloats(bn.weight!);
-                    var beta = OnnxGraphBuilder.HostFloats(bn.bias!);
-                    var mean = OnnxGraphBuilder.HostFloats(bn.running_mean!);
-                    var variance = OnnxGraphBuilder.HostFloats(bn.running_var!);
+                    var gamma = TensorInitializers.HostFloats(bn.weight!);
+                    var beta = TensorInitializers.HostFloats(bn.bias!);
+                    var mean = TensorInitializers.HostFloats(bn.running_mean!);
+                    var variance = TensorInitializers.HostFloats(bn.running_var!);
                     long per = ci * k * k;
                     for (long o = 0; o < co; o++)
                     {
