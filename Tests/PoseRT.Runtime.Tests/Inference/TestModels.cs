@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Google.Protobuf;
-using Onnx;
+using PoseRT.OnnxGraph;
 using PoseRT.Runtime.Model;
 
 namespace PoseRT.Tests.Inference
@@ -51,64 +51,20 @@ namespace PoseRT.Tests.Inference
 
         public byte[] Build(PoseModelInfo metadataInfo)
         {
-            var graph = new GraphProto { Name = "conv-test" };
-            graph.Input.Add(Value("image", Batch, InputChannels, SymbolicSpatialDims ? -2 : InputHeight, SymbolicSpatialDims ? -3 : InputWidth));
-            if (SecondInput) graph.Input.Add(Value("extra", 1));
-            graph.Output.Add(Value("heatmaps", Batch, Keypoints, SymbolicSpatialDims ? -2 : HeatmapHeight, SymbolicSpatialDims ? -3 : HeatmapWidth));
-            var w = new TensorProto { Name = "w", DataType = (int)TensorProto.Types.DataType.Float };
-            w.Dims.AddRange(new long[] { Keypoints, InputChannels, 1, 1 });
-            w.FloatData.AddRange(Weights);
-            var b = new TensorProto { Name = "b", DataType = (int)TensorProto.Types.DataType.Float };
-            b.Dims.Add(Keypoints);
-            b.FloatData.AddRange(Bias);
-            graph.Initializer.Add(w);
-            graph.Initializer.Add(b);
-            var conv = new NodeProto { OpType = "Conv", Name = "conv" };
-            conv.Input.AddRange(new[] { "image", "w", "b" });
-            conv.Output.Add(AddConstant == null ? "heatmaps" : "conv_out");
+            var g = new OnnxGraphBuilder("conv-test");
+            OnnxDim height = SymbolicSpatialDims ? "H" : InputHeight, width = SymbolicSpatialDims ? "W" : InputWidth;
+            OnnxDim heatmapHeight = SymbolicSpatialDims ? "H" : HeatmapHeight, heatmapWidth = SymbolicSpatialDims ? "W" : HeatmapWidth;
+            OnnxDim batch = Batch < 0 ? "N" : Batch;
+            var x = g.Input("image", batch, InputChannels, height, width);
+            if (SecondInput) g.Input("extra", 1);
+            var w = g.Float("w", Weights, Keypoints, InputChannels, 1, 1);
+            var b = g.Float("b", Bias, Keypoints);
+            x = g.Node("Conv", "conv", new[] { x, w, b }, OnnxGraphBuilder.Ints("strides", Stride, Stride));
             if (AddConstant != null)
-            {
-                var c = new TensorProto { Name = "const", DataType = (int)TensorProto.Types.DataType.Float };
-                c.Dims.AddRange(new long[] { 1, Keypoints, HeatmapHeight, HeatmapWidth });
-                c.FloatData.AddRange(AddConstant);
-                graph.Initializer.Add(c);
-                var add = new NodeProto { OpType = "Add", Name = "add" };
-                add.Input.AddRange(new[] { "conv_out", "const" });
-                add.Output.Add("heatmaps");
-                graph.Node.Add(add);
-            }
-            var strides = new AttributeProto { Name = "strides", Type = AttributeProto.Types.AttributeType.Ints };
-            strides.Ints.AddRange(new long[] { Stride, Stride });
-            conv.Attribute.Add(strides);
-            graph.Node.Add(conv);
-            var model = new ModelProto { IrVersion = 8, Graph = graph, ProducerName = "PoseRT.Runtime.Tests" };
-            model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
-            if (WriteMetadata)
-            {
-                foreach (var kv in metadataInfo.ToMetadata())
-                    model.MetadataProps.Add(new StringStringEntryProto { Key = kv.Key, Value = kv.Value });
-            }
-            return model.ToByteArray();
-        }
-
-        private static ValueInfoProto Value(string name, params long[] dims)
-        {
-            var shape = new TensorShapeProto();
-            foreach (var d in dims)
-            {
-                shape.Dim.Add(d switch
-                {
-                    -1 => new TensorShapeProto.Types.Dimension { DimParam = "N" },
-                    -2 => new TensorShapeProto.Types.Dimension { DimParam = "H" },
-                    -3 => new TensorShapeProto.Types.Dimension { DimParam = "W" },
-                    _ => new TensorShapeProto.Types.Dimension { DimValue = d },
-                });
-            }
-            return new ValueInfoProto
-            {
-                Name = name,
-                Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
-            };
+                x = g.Node("Add", "add", new[] { x, g.Float("const", AddConstant, 1, Keypoints, HeatmapHeight, HeatmapWidth) });
+            g.Output(x, "heatmaps", batch, Keypoints, heatmapHeight, heatmapWidth);
+            var metadata = WriteMetadata ? metadataInfo.ToMetadata() : null;
+            return g.ToModel(irVersion: 8, opset: 17, producerName: "PoseRT.Runtime.Tests", metadata: metadata).ToByteArray();
         }
     }
 

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Onnx;
+using PoseRT.OnnxGraph;
 
 namespace PoseRT.Tests.Native
 {
@@ -11,44 +11,12 @@ namespace PoseRT.Tests.Native
         // y = Relu(x * w + b), built as a real ONNX graph, run by the native CPU provider.
         private static byte[] TinyModel()
         {
-            var graph = new GraphProto { Name = "tiny" };
-            graph.Input.Add(Value("x", 1, 4));
-            graph.Output.Add(Value("y", 1, 4));
-            graph.Initializer.Add(Tensor("w", new[] { 2f, -1f, 0.5f, 3f }));
-            graph.Initializer.Add(Tensor("b", new[] { 1f, 1f, -4f, 0f }));
-            graph.Node.Add(Node("Mul", new[] { "x", "w" }, "xw"));
-            graph.Node.Add(Node("Add", new[] { "xw", "b" }, "z"));
-            graph.Node.Add(Node("Relu", new[] { "z" }, "y"));
-            var model = new ModelProto { IrVersion = 8, Graph = graph, ProducerName = "PoseRT.Tests" };
-            model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
-            return model.ToByteArray();
-        }
-
-        private static NodeProto Node(string op, string[] inputs, string output)
-        {
-            var node = new NodeProto { OpType = op, Name = op + "_" + output };
-            node.Input.AddRange(inputs);
-            node.Output.Add(output);
-            return node;
-        }
-
-        private static TensorProto Tensor(string name, float[] values)
-        {
-            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-            t.Dims.Add(values.Length);
-            t.FloatData.AddRange(values);
-            return t;
-        }
-
-        private static ValueInfoProto Value(string name, params long[] dims)
-        {
-            var shape = new TensorShapeProto();
-            foreach (var d in dims) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-            return new ValueInfoProto
-            {
-                Name = name,
-                Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
-            };
+            var g = new OnnxGraphBuilder("tiny");
+            var x = g.Input("x", 1, 4);
+            var xw = g.Node("Mul", "xw", new[] { x, g.Float("w", new[] { 2f, -1f, 0.5f, 3f }, 4) });
+            var z = g.Node("Add", "z", new[] { xw, g.Float("b", new[] { 1f, 1f, -4f, 0f }, 4) });
+            g.Output(g.Node("Relu", "relu", new[] { z }), "y", 1, 4);
+            return g.ToModel(irVersion: 8, opset: 17, producerName: "PoseRT.Tests").ToByteArray();
         }
 
         [Fact]

@@ -22,9 +22,9 @@ namespace PoseRT.Tests.Models
             using (torch.no_grad())
             {
                 // fc1 outputs 0, so the hyper function's output is fc2's bias: residuals (da1, da2, db1, db2).
-                dy.Fc1.weight!.zero_();
-                dy.Fc1.bias!.zero_();
-                dy.Fc2.bias!.copy_(torch.tensor(new[] { Logit(0.5), Logit(-0.5), Logit(0.2), Logit(0.4) }));
+                ModelTestUtil.Param(dy, "fc1.weight").zero_();
+                ModelTestUtil.Param(dy, "fc1.bias").zero_();
+                ModelTestUtil.Param(dy, "fc2.bias").copy_(torch.tensor(new[] { Logit(0.5), Logit(-0.5), Logit(0.2), Logit(0.4) }));
             }
             // a1 = 1 + 0.5 = 1.5, a2 = 0 - 0.5 = -0.5, b1 = 0.5 * 0.2 = 0.1, b2 = 0.5 * 0.4 = 0.2.
             // y = max(1.5x + 0.1, -0.5x + 0.2): x=2 -> 3.1, x=-1 -> 0.7, x=0 -> 0.2, x=0.5 -> 0.85.
@@ -42,11 +42,11 @@ namespace PoseRT.Tests.Models
             using (torch.no_grad())
             {
                 // Hidden unit h = relu(mean of channel 0); only output a^1 of channel 0 (index 0) reads it, with weight 1.
-                dy.Fc1.weight!.copy_(T(new[] { 1f, 0f }, 1, 2));
-                dy.Fc1.bias!.zero_();
-                dy.Fc2.weight!.zero_();
-                dy.Fc2.weight[0, 0] = torch.tensor(1f);
-                dy.Fc2.bias!.zero_();
+                ModelTestUtil.Param(dy, "fc1.weight").copy_(T(new[] { 1f, 0f }, 1, 2));
+                ModelTestUtil.Param(dy, "fc1.bias").zero_();
+                ModelTestUtil.Param(dy, "fc2.weight").zero_();
+                ModelTestUtil.Param(dy, "fc2.weight")[0, 0] = torch.tensor(1f);
+                ModelTestUtil.Param(dy, "fc2.bias").zero_();
             }
             // Channel 0 is constant ln 3, so t = ln 3, da = 2 sigmoid(ln 3) - 1 = 0.5 and a^1_0 = 1.5: y = 1.5 ln 3.
             // Channel 1 keeps the initial a = (1, 0), b = 0: y = relu(x).
@@ -63,8 +63,8 @@ namespace PoseRT.Tests.Models
             using var dy = new DyRelu(1, DyReluVariant.C, new DyReluOptions());
             using (torch.no_grad())
             {
-                dy.Spatial!.weight!.fill_(1f);
-                dy.Spatial.bias!.zero_();
+                ModelTestUtil.Param(dy, "spatial.weight").fill_(1f);
+                ModelTestUtil.Param(dy, "spatial.bias").zero_();
             }
             // z = x on a 2 x 3 map (H != W); tau = 10, gamma = HW / 3 = 2.
             var z = new[] { 0f, 0f, 0f, 0f, 0f, 40f };
@@ -89,12 +89,12 @@ namespace PoseRT.Tests.Models
             using var dy = new DyRelu(2, DyReluVariant.C, options);
             using (torch.no_grad())
             {
-                dy.Fc1.weight!.zero_();
-                dy.Fc1.bias!.zero_();
+                ModelTestUtil.Param(dy, "fc1.weight").zero_();
+                ModelTestUtil.Param(dy, "fc1.bias").zero_();
                 // Residuals per (coefficient, channel): a1 = (1.5, 0.8), a2 = (-0.5, 0.3), b1 = (0.1, -0.2), b2 = (0.2, 0.05).
-                dy.Fc2.bias!.copy_(torch.tensor(new[] { Logit(0.5), Logit(-0.2), Logit(-0.5), Logit(0.3), Logit(0.2), Logit(-0.4), Logit(0.4), Logit(0.1) }));
-                dy.Spatial!.weight!.copy_(T(new[] { 1f, -1f }, 1, 2, 1, 1));
-                dy.Spatial.bias!.fill_(0.5f);
+                ModelTestUtil.Param(dy, "fc2.bias").copy_(torch.tensor(new[] { Logit(0.5), Logit(-0.2), Logit(-0.5), Logit(0.3), Logit(0.2), Logit(-0.4), Logit(0.4), Logit(0.1) }));
+                ModelTestUtil.Param(dy, "spatial.weight").copy_(T(new[] { 1f, -1f }, 1, 2, 1, 1));
+                ModelTestUtil.Param(dy, "spatial.bias").fill_(0.5f);
             }
             float[] xs = { 2f, -1f, 0.5f, -3f, 1f, 4f, 0f, -0.5f, 2.5f, 1.5f, -2f, 0.3f };
             using var x = T(xs, 1, 2, 2, 3);

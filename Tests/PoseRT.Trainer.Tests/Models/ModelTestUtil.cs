@@ -47,10 +47,10 @@ namespace PoseRT.Tests.Models
                         bn.bias!.uniform_(1.0, 2.0, gen);
                         break;
                     case DyRelu dy:
-                        dy.Fc1.weight!.normal_(0, 1.0 / Math.Sqrt(dy.Channels), gen);
-                        dy.Fc1.bias!.uniform_(-0.3, 0.3, gen);
-                        dy.Fc2.weight!.normal_(0, 0.2, gen);
-                        dy.Fc2.bias!.uniform_(-0.3, 0.3, gen);
+                        Param(dy, "fc1.weight").normal_(0, 1.0 / Math.Sqrt(dy.Channels), gen);
+                        Param(dy, "fc1.bias").uniform_(-0.3, 0.3, gen);
+                        Param(dy, "fc2.weight").normal_(0, 0.2, gen);
+                        Param(dy, "fc2.bias").uniform_(-0.3, 0.3, gen);
                         break;
                     case PReLU p:
                         p.weight!.uniform_(0.0, 0.5, gen);
@@ -60,11 +60,11 @@ namespace PoseRT.Tests.Models
             // Spatial attention weights large enough that pi varies over the map (and sometimes reaches the clamp at 1).
             foreach (var (_, module) in model.named_modules())
             {
-                if (module is DyRelu { Spatial: not null } dy) dy.Spatial.weight!.normal_(0, 2.0 / Math.Sqrt(dy.Channels), gen);
+                if (module is DyRelu { Variant: DyReluVariant.C } dy) Param(dy, "spatial.weight").normal_(0, 2.0 / Math.Sqrt(dy.Channels), gen);
             }
             // Heatmaps are O(1) (targets peak at 1): scale the output layer to give outputs of about unit spread.
-            model.Head.Final.weight!.mul_(0.3);
-            model.Head.Final.bias!.uniform_(-0.1, 0.1, gen);
+            Param(model, "head.final.weight").mul_(0.3);
+            Param(model, "head.final.bias").uniform_(-0.1, 0.1, gen);
 
             // Set the BN statistics from one training-mode pass over a calibration batch, as training would: with
             // arbitrary statistics the eval-mode signal dies out (DY-ReLU-C scales by about 1/3 per layer) or explodes.
@@ -95,6 +95,16 @@ namespace PoseRT.Tests.Models
 
         /// <summary>A reproducible N(0, 1) input tensor.</summary>
         public static torch.Tensor RandomInput(long seed, params long[] shape) => torch.randn(shape, generator: new Generator((ulong)seed));
+
+        /// <summary>The parameter at state_dict path <paramref name="name"/> of <paramref name="module"/> (<c>fc1.weight</c>).</summary>
+        public static Parameter Param(nn.Module module, string name)
+        {
+            foreach (var (n, p) in module.named_parameters())
+            {
+                if (n == name) return p;
+            }
+            throw new ArgumentException($"{module.GetType().Name} has no parameter '{name}'.", nameof(name));
+        }
 
         /// <summary>Runs an ONNX model (bytes) on one float input with ONNX Runtime, single-threaded.</summary>
         public static float[] RunOnnx(byte[] model, float[] input, int[] dims, out int[] outputDims)

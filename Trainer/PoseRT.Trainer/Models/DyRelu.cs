@@ -1,7 +1,9 @@
 using System;
+using PoseRT.Trainer.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using G = PoseRT.OnnxGraph.OnnxGraphBuilder;
 
 namespace PoseRT.Trainer.Models
 {
@@ -25,7 +27,7 @@ namespace PoseRT.Trainer.Models
     /// here as pi * max_k(a x + b), which is the same because pi is never negative and is one multiply per element.
     /// The second FC and the spatial conv start at zero, so a fresh DY-ReLU-A/B is exactly ReLU (Table 1) and DY-ReLU-C is ReLU / 3.
     /// </summary>
-    public sealed class DyRelu : nn.Module<Tensor, Tensor>
+    public sealed partial class DyRelu : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         private readonly Linear fc1;
         private readonly Linear fc2;
@@ -91,17 +93,11 @@ namespace PoseRT.Trainer.Models
         /// <summary>Channels of each coefficient tensor: 1 for variant A, C otherwise.</summary>
         public long CoefficientChannels { get; }
 
-        internal Linear Fc1 => fc1;
-
-        internal Linear Fc2 => fc2;
-
-        internal Conv2d? Spatial => spatial;
-
         /// <summary>
         /// Per coefficient j (a^1..a^K then b^1..b^K), the scale and offset that map sigmoid(t) to the coefficient:
-        /// alpha_k + lambda_a (2 sigmoid - 1) = sigmoid * 2 lambda_a + (alpha_k - lambda_a). The ONNX exporter uses the same numbers.
+        /// alpha_k + lambda_a (2 sigmoid - 1) = sigmoid * 2 lambda_a + (alpha_k - lambda_a). The ONNX export uses the same numbers.
         /// </summary>
-        internal (float Scale, float Offset) Coefficient(int j)
+        private (float Scale, float Offset) Coefficient(int j)
         {
             int k = Options.K;
             return j < k
@@ -110,7 +106,7 @@ namespace PoseRT.Trainer.Models
         }
 
         /// <summary>gamma of equation (5) for an H x W map: the option, or HW/3 (the paper's default).</summary>
-        internal double GammaFor(long height, long width) => Options.Gamma ?? height * width / 3.0;
+        private double GammaFor(long height, long width) => Options.Gamma ?? height * width / 3.0;
 
         /// <summary>Applies DY-ReLU to an N x C x H x W tensor.</summary>
         public override Tensor forward(Tensor x)
@@ -149,6 +145,66 @@ namespace PoseRT.Trainer.Models
             var z = spatial.forward(x).view(n, h * w).div(Options.Tau);
             var pi = z.softmax(1).mul(GammaFor(h, w)).clamp_max(1.0).view(n, 1, h, w);
             return pi.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The <see cref="OnnxExportOptions.DyReluForm"/> chosen: <see cref="ExportFused"/> or <see cref="ExportReference"/>.</summary>
+        string IOnnxExportable.Export(OnnxExportContext ctx, string input) =>
+            ctx.Options.DyReluForm == DyReluGraphForm.Fused ? ExportFused(ctx, input, ctx.ConvProducing(input)) : ExportReference(ctx, input);
+
+        /// <summary>
+        /// <see cref="DyReluGraphForm.Reference"/>: <see cref="forward"/> in 4-D standard operators. The hyper function on
+        /// N x C vectors, coefficients split into 2K tensors of N x C' x 1 x 1 that broadcast over the feature map, max over
+        /// the K pieces, and (variant C) one multiply by the N x 1 x H x W attention after the max.
+        /// </summary>
+        private string ExportReference(OnnxExportContext ctx, string x)
+        {
+            var g = ctx.Graph;
+            var s = ctx.Shape;
+            int k = Options.K;
+            long cc = CoefficientChannels;
+            long total = 2L * k * cc;
+            var pooled = g.Node("GlobalAveragePool", ctx.Name("pool"), new[] { x });
+            var flat = g.Node("Flatten", ctx.Name("flatten"), new[] { pooled }, G.Int("axis", 1));
+            var w1 = g.Float(ctx.Name("fc1.weight"), fc1.weight!);
+            var b1 = g.Float(ctx.Name("fc1.bias"), fc1.bias!);
+            var h = g.Node("Gemm", ctx.Name("fc1"), new[] { flat, w1, b1 }, G.Int("transB", 1));
+            h = g.Node("Relu", ctx.Name("relu"), new[] { h });
+            var w2 = g.Float(ctx.Name("fc2.weight"), fc2.weight!);
+            var b2 = g.Float(ctx.Name("fc2.bias"), fc2.bias!);
+            var t = g.Node("Gemm", ctx.Name("fc2"), new[] { h, w2, b2 }, G.Int("transB", 1));
+            t = g.Node("Sigmoid", ctx.Name("sigmoid"), new[] { t });
+            var scale = new float[total];
+            var offset = new float[total];
+            for (int j = 0; j < 2 * k; j++)
+            {
+                var (sc, of) = Coefficient(j);
+                for (long c = 0; c < cc; c++)
+                {
+                    scale[j * cc + c] = sc;
+                    offset[j * cc + c] = of;
+                }
+            }
+            t = g.Node("Mul", ctx.Name("coef_mul"), new[] { t, g.Float(ctx.Name("coef_scale"), scale, total) });
+            t = g.Node("Add", ctx.Name("coef"), new[] { t, g.Float(ctx.Name("coef_offset"), offset, total) });
+            t = g.Node("Reshape", ctx.Name("coef_4d"), new[] { t, g.Int64(ctx.Name("coef_shape"), new[] { -1, total, 1, 1 }) });
+            var coefficients = g.Node("Split", ctx.Name("coef_split"), 2 * k, new[] { t }, G.Int("axis", 1));
+            var pieces = new string[k];
+            for (int i = 0; i < k; i++)
+            {
+                var ax = g.Node("Mul", ctx.Name($"piece{i}_mul"), new[] { x, coefficients[i] });
+                pieces[i] = g.Node("Add", ctx.Name($"piece{i}"), new[] { ax, coefficients[k + i] });
+            }
+            var y = k == 1 ? pieces[0] : g.Node("Max", ctx.Name("max"), pieces);
+            if (spatial is null) return y;
+
+            var z = ctx.Branch(s, () => ctx.Conv(spatial, null, x, "spatial", 1, 1));
+            z = g.Node("Flatten", ctx.Name("spatial_flatten"), new[] { z }, G.Int("axis", 1));
+            z = g.Node("Div", ctx.Name("spatial_tau"), new[] { z, g.Float(ctx.Name("tau"), new[] { (float)Options.Tau }) });
+            z = g.Node("Softmax", ctx.Name("spatial_softmax"), new[] { z }, G.Int("axis", 1));
+            z = g.Node("Mul", ctx.Name("spatial_gamma"), new[] { z, g.Float(ctx.Name("gamma"), new[] { (float)GammaFor(s.H, s.W) }) });
+            z = g.Node("Min", ctx.Name("spatial_clamp"), new[] { z, g.Float(ctx.Name("one"), new[] { 1f }) });
+            var pi = g.Node("Reshape", ctx.Name("attention"), new[] { z, g.Int64(ctx.Name("attention_shape"), new[] { -1, 1, s.H, s.W }) });
+            return g.Node("Mul", ctx.Name("out"), new[] { y, pi });
         }
     }
 }

@@ -1,7 +1,9 @@
 using System;
+using PoseRT.Trainer.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using G = PoseRT.OnnxGraph.OnnxGraphBuilder;
 
 namespace PoseRT.Trainer.Models
 {
@@ -16,7 +18,7 @@ namespace PoseRT.Trainer.Models
     }
 
     /// <summary>A parameter-free activation (ReLU, h-swish, LeakyReLU 0.01).</summary>
-    public sealed class StaticActivation : nn.Module<Tensor, Tensor>
+    public sealed class StaticActivation : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         /// <summary>Slope of LeakyReLU for negative inputs (paper Table 1: a small number such as 0.01).</summary>
         public const double LeakySlope = 0.01;
@@ -38,6 +40,13 @@ namespace PoseRT.Trainer.Models
             ActivationKind.Relu => nn.functional.relu(x),
             ActivationKind.HSwish => nn.functional.hardswish(x),
             _ => nn.functional.leaky_relu(x, LeakySlope),
+        };
+
+        string IOnnxExportable.Export(OnnxExportContext ctx, string input) => Kind switch
+        {
+            ActivationKind.Relu => ctx.Graph.Node("Relu", ctx.Prefix, new[] { input }),
+            ActivationKind.HSwish => ctx.Graph.Node("HardSwish", ctx.Prefix, new[] { input }),
+            _ => ctx.Graph.Node("LeakyRelu", ctx.Prefix, new[] { input }, G.Float("alpha", (float)LeakySlope)),
         };
     }
 
@@ -61,7 +70,7 @@ namespace PoseRT.Trainer.Models
     }
 
     /// <summary>Convolution (no bias) + BatchNorm + optional activation: the unit every MobileNet layer is made of.</summary>
-    public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
+    public sealed class ConvBnAct : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         /// <summary>BatchNorm epsilon (MobileNetV3's 1e-3), needed again when folding BN into the conv at export.</summary>
         internal const double BnEps = 1e-3;
@@ -109,12 +118,6 @@ namespace PoseRT.Trainer.Models
         /// <summary>Convolution groups (= channels for depthwise).</summary>
         public long Groups { get; }
 
-        internal Conv2d Conv => conv;
-
-        internal BatchNorm2d Bn => bn;
-
-        internal nn.Module<Tensor, Tensor>? Act => act;
-
         /// <inheritdoc />
         public override Tensor forward(Tensor x)
         {
@@ -123,10 +126,17 @@ namespace PoseRT.Trainer.Models
             if (act is not null) y = act.forward(y);
             return y.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Eval mode: BatchNorm folded into the convolution, then the activation.</summary>
+        string IOnnxExportable.Export(OnnxExportContext ctx, string input)
+        {
+            var y = ctx.Conv(conv, bn, input, "conv", Stride, Groups);
+            return act is null ? y : ctx.Activation("act", act, y);
+        }
     }
 
     /// <summary>MobileNetV3's squeeze-and-excitation: GAP -> 1x1 conv -> ReLU -> 1x1 conv -> hard-sigmoid -> scale.</summary>
-    public sealed class SqueezeExcite : nn.Module<Tensor, Tensor>
+    public sealed class SqueezeExcite : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         private readonly Conv2d fc1;
         private readonly Conv2d fc2;
@@ -140,9 +150,8 @@ namespace PoseRT.Trainer.Models
             register_module("fc2", fc2);
         }
 
-        internal Conv2d Fc1 => fc1;
-
-        internal Conv2d Fc2 => fc2;
+        /// <summary>Width of the hidden layer.</summary>
+        public long Squeeze => fc1.weight!.shape[0];
 
         /// <inheritdoc />
         public override Tensor forward(Tensor x)
@@ -152,13 +161,28 @@ namespace PoseRT.Trainer.Models
             s = nn.functional.hardsigmoid(fc2.forward(nn.functional.relu(fc1.forward(s))));
             return x.mul(s).MoveToOuterDisposeScope();
         }
+
+        string IOnnxExportable.Export(OnnxExportContext ctx, string input)
+        {
+            var g = ctx.Graph;
+            var pooled = g.Node("GlobalAveragePool", ctx.Name("pool"), new[] { input });
+            var h = ctx.Branch(new FeatureShape(0, 1, 1), () =>
+            {
+                var z = ctx.Conv(fc1, null, pooled, "fc1", 1, 1);
+                z = g.Node("Relu", ctx.Name("relu"), new[] { z });
+                return ctx.Conv(fc2, null, z, "fc2", 1, 1);
+            });
+            // torch hardsigmoid = relu6(x + 3) / 6 = clip(x / 6 + 0.5, 0, 1).
+            h = g.Node("HardSigmoid", ctx.Name("hardsigmoid"), new[] { h }, G.Float("alpha", 1f / 6f), G.Float("beta", 0.5f));
+            return g.Node("Mul", ctx.Name("scale"), new[] { input, h });
+        }
     }
 
     /// <summary>
     /// MobileNetV2/V3 inverted residual: [2x bilinear upsampling (head)] -> 1x1 expand (skipped when expansion
     /// keeps the width) -> k x k depthwise -> [SE] -> 1x1 linear projection, plus the input when shapes allow.
     /// </summary>
-    public sealed class InvertedResidual : nn.Module<Tensor, Tensor>
+    public sealed class InvertedResidual : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         private readonly ConvBnAct? expand;
         private readonly ConvBnAct depthwise;
@@ -204,14 +228,6 @@ namespace PoseRT.Trainer.Models
         /// <summary>True when the input is added to the output (stride 1, same width, no upsampling).</summary>
         public bool HasResidual => Stride == 1 && InChannels == OutChannels && !Upsample;
 
-        internal ConvBnAct? Expand => expand;
-
-        internal ConvBnAct Depthwise => depthwise;
-
-        internal SqueezeExcite? Se => se;
-
-        internal ConvBnAct Project => project;
-
         /// <inheritdoc />
         public override Tensor forward(Tensor x)
         {
@@ -223,6 +239,26 @@ namespace PoseRT.Trainer.Models
             y = project.forward(y);
             if (HasResidual) y = y.add(input);
             return y.MoveToOuterDisposeScope();
+        }
+
+        string IOnnxExportable.Export(OnnxExportContext ctx, string input)
+        {
+            var g = ctx.Graph;
+            var x = input;
+            if (Upsample)
+            {
+                var scales = g.Float(ctx.Name("upsample_scales"), new[] { 1f, 1f, 2f, 2f }, 4);
+                x = g.Node("Resize", ctx.Name("upsample"), new[] { input, "", scales },
+                    G.Text("mode", "linear"), G.Text("coordinate_transformation_mode", "half_pixel"));
+                ctx.Shape = ctx.Shape with { H = ctx.Shape.H * 2, W = ctx.Shape.W * 2 };
+            }
+            var y = x;
+            if (expand is not null) y = ctx.Child("expand", expand, y);
+            y = ctx.Child("depthwise", depthwise, y);
+            if (se is not null) y = ctx.Child("se", se, y);
+            y = ctx.Child("project", project, y);
+            if (HasResidual) y = g.Node("Add", ctx.Name("add"), new[] { y, x });
+            return y;
         }
 
         /// <summary>2x bilinear upsampling with half-pixel centres (PyTorch align_corners=False, ONNX Resize half_pixel).</summary>

@@ -32,37 +32,38 @@ namespace PoseRT.Trainer.Models
         /// <summary>The cost of <paramref name="model"/> at <see cref="PoseNetOptions.InputHeight"/> x <see cref="PoseNetOptions.InputWidth"/>.</summary>
         public static ModelCost Compute(PoseNet model)
         {
+            ArgumentNullException.ThrowIfNull(model);
             var layers = new List<LayerCost>();
             long c = 3, h = model.Options.InputHeight, w = model.Options.InputWidth;
-
-            void Add(string name, nn.Module module, long madds)
+            // The layers are the registered modules below the containers, in registration (= forward) order, named by
+            // their state_dict paths: backbone.stem, backbone.blocks.0, ..., head.final.
+            void Walk(string prefix, nn.Module module)
             {
-                layers.Add(new LayerCost(name, $"{c}x{h}x{w}", CountParameters(module), madds));
+                foreach (var (name, child) in module.named_children())
+                {
+                    var path = prefix.Length == 0 ? name : prefix + "." + name;
+                    long m;
+                    switch (child)
+                    {
+                        case ConvBnAct layer:
+                            m = ConvBnAct(layer, ref c, ref h, ref w);
+                            break;
+                        case InvertedResidual block:
+                            m = Block(block, ref c, ref h, ref w);
+                            break;
+                        case Conv2d conv:
+                            long outChannels = conv.weight!.shape[0];
+                            m = outChannels * c * h * w;
+                            c = outChannels;
+                            break;
+                        default:
+                            Walk(path, child);
+                            continue;
+                    }
+                    layers.Add(new LayerCost(path, $"{c}x{h}x{w}", CountParameters(child), m));
+                }
             }
-
-            var bb = model.BackboneNet;
-            long m = ConvBnAct(bb.Stem, ref c, ref h, ref w);
-            Add("backbone.stem", bb.Stem, m);
-            for (int i = 0; i < bb.Blocks.Count; i++)
-            {
-                m = Block(bb.Blocks[i], ref c, ref h, ref w);
-                Add($"backbone.blocks.{i}", bb.Blocks[i], m);
-            }
-            m = ConvBnAct(bb.Last, ref c, ref h, ref w);
-            Add("backbone.last", bb.Last, m);
-
-            var head = model.Head;
-            m = ConvBnAct(head.Reduce, ref c, ref h, ref w);
-            Add("head.reduce", head.Reduce, m);
-            for (int i = 0; i < head.Blocks.Count; i++)
-            {
-                m = Block(head.Blocks[i], ref c, ref h, ref w);
-                Add($"head.blocks.{i}", head.Blocks[i], m);
-            }
-            long outChannels = head.Final.weight!.shape[0];
-            m = outChannels * c * h * w;
-            c = outChannels;
-            Add("head.final", head.Final, m);
+            Walk("", model);
 
             long totalParams = 0, totalMAdds = 0;
             foreach (var l in layers)
@@ -94,13 +95,15 @@ namespace PoseRT.Trainer.Models
             c = layer.OutChannels;
             h = oh;
             w = ow;
-            if (layer.Act is not null) madds += Activation(layer.Act, c, h, w);
+            foreach (var (_, part) in layer.named_children())
+            {
+                if (part is DyRelu dy) madds += DynamicRelu(dy, c, h, w);
+            }
             return madds;
         }
 
-        private static long Activation(nn.Module act, long c, long h, long w)
+        private static long DynamicRelu(DyRelu dy, long c, long h, long w)
         {
-            if (act is not DyRelu dy) return 0;
             long k = dy.Options.K;
             long madds = c * h * w                                  // global average pooling
                 + c * dy.Squeeze + dy.Squeeze * 2 * k * dy.CoefficientChannels // hyper function FCs
@@ -116,15 +119,20 @@ namespace PoseRT.Trainer.Models
                 h *= 2;
                 w *= 2;
             }
+            // expand, depthwise, [se], project, in forward order.
             long madds = 0;
-            if (block.Expand is not null) madds += ConvBnAct(block.Expand, ref c, ref h, ref w);
-            madds += ConvBnAct(block.Depthwise, ref c, ref h, ref w);
-            if (block.Se is not null)
+            foreach (var (_, part) in block.named_children())
             {
-                long q = block.Se.Fc1.weight!.shape[0];
-                madds += c * h * w + 2 * c * q + c * h * w;
+                switch (part)
+                {
+                    case ConvBnAct layer:
+                        madds += ConvBnAct(layer, ref c, ref h, ref w);
+                        break;
+                    case SqueezeExcite se:
+                        madds += c * h * w + 2 * c * se.Squeeze + c * h * w;
+                        break;
+                }
             }
-            madds += ConvBnAct(block.Project, ref c, ref h, ref w);
             return madds;
         }
     }

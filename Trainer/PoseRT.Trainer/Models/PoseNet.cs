@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using PoseRT.Trainer.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,7 +8,7 @@ using static TorchSharp.torch;
 namespace PoseRT.Trainer.Models
 {
     /// <summary>MobileNet feature extractor: stem, inverted residual blocks, final 1x1 conv (stride 32).</summary>
-    public sealed class Backbone : nn.Module<Tensor, Tensor>
+    public sealed class Backbone : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         private readonly ConvBnAct stem;
         private readonly ModuleList<InvertedResidual> blocks;
@@ -37,12 +38,6 @@ namespace PoseRT.Trainer.Models
         /// <summary>Channels of the stride-32 output.</summary>
         public long OutChannels { get; }
 
-        internal ConvBnAct Stem => stem;
-
-        internal IList<InvertedResidual> Blocks => blocks;
-
-        internal ConvBnAct Last => last;
-
         /// <inheritdoc />
         public override Tensor forward(Tensor x)
         {
@@ -51,10 +46,17 @@ namespace PoseRT.Trainer.Models
             foreach (var b in blocks) y = b.forward(y);
             return last.forward(y).MoveToOuterDisposeScope();
         }
+
+        string IOnnxExportable.Export(OnnxExportContext ctx, string input)
+        {
+            var y = ctx.Child("stem", stem, input);
+            for (int i = 0; i < blocks.Count; i++) y = ctx.Child($"blocks.{i}", blocks[i], y);
+            return ctx.Child("last", last, y);
+        }
     }
 
     /// <summary>Keypoint head: 1x1 reduce, upsampling inverted residual blocks (stride 32 -> 4), 1x1 conv to heatmaps.</summary>
-    public sealed class KeypointHead : nn.Module<Tensor, Tensor>
+    public sealed class KeypointHead : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         private readonly ConvBnAct reduce;
         private readonly ModuleList<InvertedResidual> blocks;
@@ -82,12 +84,6 @@ namespace PoseRT.Trainer.Models
             register_module("final", final);
         }
 
-        internal ConvBnAct Reduce => reduce;
-
-        internal IList<InvertedResidual> Blocks => blocks;
-
-        internal Conv2d Final => final;
-
         /// <inheritdoc />
         public override Tensor forward(Tensor x)
         {
@@ -96,13 +92,27 @@ namespace PoseRT.Trainer.Models
             foreach (var b in blocks) y = b.forward(y);
             return final.forward(y).MoveToOuterDisposeScope();
         }
+
+        /// <summary>Heatmap regression starts from small outputs: final conv weights of std 0.001 (SimpleBaselines' final layer init).</summary>
+        internal void ResetOutputLayer()
+        {
+            using var _ = torch.no_grad();
+            nn.init.normal_(final.weight!, 0, 0.001);
+        }
+
+        string IOnnxExportable.Export(OnnxExportContext ctx, string input)
+        {
+            var y = ctx.Child("reduce", reduce, input);
+            for (int i = 0; i < blocks.Count; i++) y = ctx.Child($"blocks.{i}", blocks[i], y);
+            return ctx.Conv(final, null, y, "final", 1, 1);
+        }
     }
 
     /// <summary>
     /// Top-down heatmap pose network: MobileNet backbone + keypoint head. Input N x 3 x H x W float (normalised
     /// image, H and W multiples of 32); output N x keypoints x H/4 x W/4 heatmaps. Build it with <see cref="Create"/>.
     /// </summary>
-    public sealed class PoseNet : nn.Module<Tensor, Tensor>
+    public sealed class PoseNet : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         /// <summary>Ratio of input size to heatmap size.</summary>
         public const int HeatmapStride = 4;
@@ -122,10 +132,6 @@ namespace PoseRT.Trainer.Models
 
         /// <summary>The options the model was built with (a private copy; do not change it).</summary>
         public PoseNetOptions Options { get; }
-
-        internal Backbone BackboneNet => backbone;
-
-        internal KeypointHead Head => head;
 
         /// <summary>
         /// Builds a freshly initialised model (He init for convs, BN at identity, DY-ReLU starting as ReLU).
@@ -152,6 +158,9 @@ namespace PoseRT.Trainer.Models
             return head.forward(backbone.forward(image)).MoveToOuterDisposeScope();
         }
 
+        string IOnnxExportable.Export(OnnxExportContext ctx, string input) =>
+            ctx.Child("head", head, ctx.Child("backbone", backbone, input));
+
         private void InitializeWeights()
         {
             using var _ = torch.no_grad();
@@ -173,8 +182,7 @@ namespace PoseRT.Trainer.Models
             {
                 if (module is DyRelu dy) dy.ResetHyperFunction();
             }
-            // Heatmap regression starts from small outputs (as SimpleBaselines' final layer init, std 0.001).
-            nn.init.normal_(head.Final.weight!, 0, 0.001);
+            head.ResetOutputLayer();
         }
     }
 }

@@ -1,11 +1,11 @@
 using System;
-using System.Collections.Generic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using System.Text;
+using Google.Protobuf;
 using PoseRT.IO;
+using PoseRT.OnnxGraph;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Geometry;
 using PoseRT.Runtime.Model;
@@ -162,8 +162,7 @@ namespace PoseRT.Tools.Commands
     /// <summary>
     /// A generated network with roughly the paper's cost, to time the Runtime before a trained model
     /// exists: conv 3x3/2 (3->32), conv 3x3/2 (32->64), eight conv 3x3 (64->64) at 1/4 resolution with
-    /// ReLU, conv 1x1 to the keypoint heatmaps. Random weights; its poses mean nothing. Written as ONNX
-    /// protobuf directly (the tools project does not carry an ONNX library).
+    /// ReLU, conv 1x1 to the keypoint heatmaps. Random weights; its poses mean nothing.
     /// </summary>
     internal static class StandInModel
     {
@@ -172,28 +171,22 @@ namespace PoseRT.Tools.Commands
         internal static byte[] Build(PoseModelInfo info)
         {
             var rng = new Random(42);
-            var nodes = new List<byte[]>();
-            var inits = new List<byte[]>();
-            string x = "image";
+            var g = new OnnxGraphBuilder("posert-stand-in");
+            string x = g.Input("image", "N", 3, info.InputHeight, info.InputWidth);
             int channels = 3, layer = 0;
 
-            void Conv(int outC, int k, int stride, bool relu, string? output = null)
+            void Conv(int outC, int k, int stride, bool relu)
             {
-                string w = $"w{layer}", b = $"b{layer}", y = output ?? $"c{layer}";
                 float scale = (float)Math.Sqrt(2.0 / (channels * k * k));
                 var wv = new float[outC * channels * k * k];
                 for (int i = 0; i < wv.Length; i++) wv[i] = (float)(rng.NextDouble() * 2 - 1) * scale;
-                inits.Add(Tensor(w, new long[] { outC, channels, k, k }, wv));
-                inits.Add(Tensor(b, new long[] { outC }, new float[outC]));
-                var attrs = new List<byte[]>
-                {
-                    Ints("kernel_shape", k, k),
-                    Ints("strides", stride, stride),
-                    Ints("pads", k / 2, k / 2, k / 2, k / 2),
-                };
-                nodes.Add(Node("Conv", $"conv{layer}", new[] { x, w, b }, relu ? y + "_pre" : y, attrs));
-                if (relu) nodes.Add(Node("Relu", $"relu{layer}", new[] { y + "_pre" }, y, new List<byte[]>()));
-                x = y;
+                var w = g.Float($"w{layer}", wv, outC, channels, k, k);
+                var b = g.Float($"b{layer}", new float[outC], outC);
+                x = g.Node("Conv", $"conv{layer}", new[] { x, w, b },
+                    OnnxGraphBuilder.Ints("kernel_shape", k, k),
+                    OnnxGraphBuilder.Ints("strides", stride, stride),
+                    OnnxGraphBuilder.Ints("pads", k / 2, k / 2, k / 2, k / 2));
+                if (relu) x = g.Node("Relu", $"relu{layer}", new[] { x });
                 channels = outC;
                 layer++;
             }
@@ -201,122 +194,10 @@ namespace PoseRT.Tools.Commands
             Conv(32, 3, 2, true);
             Conv(64, 3, 2, true);
             for (int i = 0; i < 8; i++) Conv(64, 3, 1, true);
-            Conv(info.KeypointCount, 1, 1, false, "heatmaps");
-
-            var graph = new Proto();
-            foreach (var n in nodes) graph.Message(1, n);
-            graph.String(2, "posert-stand-in");
-            foreach (var t in inits) graph.Message(5, t);
-            graph.Message(11, ValueInfo("image", info.InputHeight, info.InputWidth, 3));
-            graph.Message(12, ValueInfo("heatmaps", info.HeatmapHeight, info.HeatmapWidth, info.KeypointCount));
-
-            var model = new Proto();
-            model.Varint(1, 8);                         // ir_version
-            model.String(2, "posert bench");            // producer_name
-            model.Message(7, graph.ToArray());
-            var opset = new Proto();
-            opset.String(1, "");
-            opset.Varint(2, 17);
-            model.Message(8, opset.ToArray());
-            foreach (var kv in (info with { Architecture = "stand-in", Activation = "relu" }).ToMetadata())
-            {
-                var e = new Proto();
-                e.String(1, kv.Key);
-                e.String(2, kv.Value);
-                model.Message(14, e.ToArray());
-            }
-            return model.ToArray();
-        }
-
-        private static byte[] Node(string op, string name, string[] inputs, string output, List<byte[]> attributes)
-        {
-            var p = new Proto();
-            foreach (var i in inputs) p.String(1, i);
-            p.String(2, output);
-            p.String(3, name);
-            p.String(4, op);
-            foreach (var a in attributes) p.Message(5, a);
-            return p.ToArray();
-        }
-
-        private static byte[] Ints(string name, params long[] values)
-        {
-            var p = new Proto();
-            p.String(1, name);
-            foreach (var v in values) p.Varint(8, (ulong)v);
-            p.Varint(20, 7);                            // AttributeType.INTS
-            return p.ToArray();
-        }
-
-        private static byte[] Tensor(string name, long[] dims, float[] values)
-        {
-            var p = new Proto();
-            foreach (var d in dims) p.Varint(1, (ulong)d);
-            p.Varint(2, 1);                             // FLOAT
-            p.String(8, name);
-            var raw = new byte[values.Length * 4];
-            Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
-            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw_data is little-endian.");
-            p.Bytes(9, raw);
-            return p.ToArray();
-        }
-
-        private static byte[] ValueInfo(string name, int height, int width, int channels)
-        {
-            var shape = new Proto();
-            var batch = new Proto();
-            batch.String(2, "N");
-            shape.Message(1, batch.ToArray());
-            foreach (var d in new long[] { channels, height, width })
-            {
-                var dim = new Proto();
-                dim.Varint(1, (ulong)d);
-                shape.Message(1, dim.ToArray());
-            }
-            var tensor = new Proto();
-            tensor.Varint(1, 1);                        // FLOAT
-            tensor.Message(2, shape.ToArray());
-            var type = new Proto();
-            type.Message(1, tensor.ToArray());
-            var vi = new Proto();
-            vi.String(1, name);
-            vi.Message(2, type.ToArray());
-            return vi.ToArray();
-        }
-
-        /// <summary>Protobuf wire format, just the varint and length-delimited fields ONNX needs here.</summary>
-        private sealed class Proto
-        {
-            private readonly MemoryStream _s = new MemoryStream();
-
-            public void Varint(int field, ulong value)
-            {
-                Raw(((ulong)field << 3) | 0);
-                Raw(value);
-            }
-
-            public void String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
-
-            public void Message(int field, byte[] message) => Bytes(field, message);
-
-            public void Bytes(int field, byte[] value)
-            {
-                Raw(((ulong)field << 3) | 2);
-                Raw((ulong)value.Length);
-                _s.Write(value, 0, value.Length);
-            }
-
-            private void Raw(ulong v)
-            {
-                while (v >= 0x80)
-                {
-                    _s.WriteByte((byte)(v | 0x80));
-                    v >>= 7;
-                }
-                _s.WriteByte((byte)v);
-            }
-
-            public byte[] ToArray() => _s.ToArray();
+            Conv(info.KeypointCount, 1, 1, false);
+            g.Output(x, "heatmaps", "N", info.KeypointCount, info.HeatmapHeight, info.HeatmapWidth);
+            var metadata = (info with { Architecture = "stand-in", Activation = "relu" }).ToMetadata();
+            return g.ToModel(irVersion: 8, opset: 17, producerName: "posert bench", metadata: metadata).ToByteArray();
         }
     }
 }
