@@ -5,8 +5,8 @@ using System.Net;
 using System.Threading;
 using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
-using PoseRT.Runtime.Tracking;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Vision;
 
 namespace PoseRT.Demo

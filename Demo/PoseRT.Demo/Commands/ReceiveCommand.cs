@@ -7,8 +7,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using PoseRT.Cli;
-using PoseRT.Runtime;
 using PoseRT.Protocol;
+using PoseRT.Runtime;
 
 namespace PoseRT.Demo.Commands
 {

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using PoseRT.Demo.Pipeline;
-using PoseRT.Runtime;
 using PoseRT.Protocol;
+using PoseRT.Runtime;
 
 namespace PoseRT.Demo.Output
 {

@@ -1,13 +1,13 @@
 using System;
-using PoseRT.IO;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using OpenCvSharp;
 using PoseRT.Demo.Output;
-using PoseRT.Runtime.Tracking;
-using PoseRT.Runtime;
+using PoseRT.IO;
 using PoseRT.Protocol;
+using PoseRT.Runtime;
+using PoseRT.Runtime.Tracking;
 using PoseRT.Vision;
 
 namespace PoseRT.Demo.Pipeline

@@ -1,10 +1,10 @@
 using System;
-using PoseRT.Cli;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using PoseRT.Cli;
 using PoseRT.Trainer.Data;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using Google.Protobuf;
+using PoseRT.Cli;
 using PoseRT.IO;
 using PoseRT.OnnxGraph;
 using PoseRT.Runtime;
@@ -23,19 +24,19 @@ namespace PoseRT.Tools.Commands
         {
             var model = new Option<FileInfo?>("--model") { Description = "ONNX pose model to benchmark." };
             var synthetic = new Option<bool>("--synthetic") { Description = "Benchmark a generated stand-in network (3x3 convolutions, about 1 GMAC at 256x192, random weights) instead of --model." };
-            var provider = new Option<ExecutionProvider>("--provider") { Description = "Auto, Cpu, Cuda or DirectML.", DefaultValueFactory = _ => ExecutionProvider.Auto };
-            var device = new Option<int>("--device") { Description = "GPU index for Cuda/DirectML.", DefaultValueFactory = _ => 0 };
-            var threads = new Option<int>("--threads") { Description = "CPU provider threads (0 = ONNX Runtime's choice).", DefaultValueFactory = _ => 0 };
+            var device = DeviceChoice.Create("auto", DeviceChoice.AllKinds, "Where the model runs: auto, cpu, cuda[:N] or directml[:N].");
+            var threads = new Option<int>("--threads") { Description = "CPU provider threads (0 = ONNX Runtime's choice; at most 4 per logical processor).", DefaultValueFactory = _ => 0 }
+                .InRange(0, RunCommand.MaxThreads, "4 per logical processor at most");
             var parallelism = new Option<CpuParallelism>("--cpu-parallelism") { Description = "Crops (threads run crops side by side, the default) or Operators (ONNX Runtime's intra-op pool).", DefaultValueFactory = _ => CpuParallelism.Crops };
-            var boxes = new Option<int>("--boxes") { Description = "Person boxes per frame.", DefaultValueFactory = _ => 1 };
-            var frames = new Option<int>("--frames") { Description = "Timed frames.", DefaultValueFactory = _ => 100 };
-            var warmup = new Option<int>("--warmup") { Description = "Untimed frames first.", DefaultValueFactory = _ => 10 };
+            var boxes = new Option<int>("--boxes") { Description = "Person boxes per frame.", DefaultValueFactory = _ => 1 }.InRange(1, TrackedPose.MaxPerFrame);
+            var frames = new Option<int>("--frames") { Description = "Timed frames.", DefaultValueFactory = _ => 100 }.InRange(1, 1_000_000);
+            var warmup = new Option<int>("--warmup") { Description = "Untimed frames first.", DefaultValueFactory = _ => 10 }.InRange(0, 1_000_000);
             var noFlip = new Option<bool>("--no-flip") { Description = "Disable the flip test (halves the batch)." };
             var refinement = new Option<PeakRefinement>("--refinement") { Description = "None, QuarterOffset or Dark.", DefaultValueFactory = _ => PeakRefinement.QuarterOffset };
 
             var cmd = new Command("bench", "Time the Runtime per stage (preprocess, inference, decode) and count managed allocations per frame.")
             {
-                model, synthetic, provider, device, threads, parallelism, boxes, frames, warmup, noFlip, refinement,
+                model, synthetic, device, threads, parallelism, boxes, frames, warmup, noFlip, refinement,
             };
             cmd.SetAction(parseResult =>
             {
@@ -43,19 +44,15 @@ namespace PoseRT.Tools.Commands
                 bool gen = parseResult.GetValue(synthetic);
                 if ((file == null) == !gen)
                 {
-                    Console.Error.WriteLine("bench: give either --model FILE or --synthetic.");
-                    return 2;
+                    Console.Error.WriteLine("posert bench: give either --model FILE or --synthetic.");
+                    return ExitCodes.BadInput;
                 }
                 int n = parseResult.GetValue(boxes), f = parseResult.GetValue(frames), w = parseResult.GetValue(warmup);
-                if (n < 1 || f < 1 || w < 0)
-                {
-                    Console.Error.WriteLine($"bench: --boxes ({n}) and --frames ({f}) must be at least 1, --warmup ({w}) at least 0.");
-                    return 2;
-                }
+                var where = DeviceChoice.Parse(parseResult.GetValue(device)!, DeviceChoice.AllKinds);
                 var options = new PoseEstimatorOptions
                 {
-                    Provider = parseResult.GetValue(provider),
-                    DeviceId = parseResult.GetValue(device),
+                    Provider = where.Provider,
+                    DeviceId = where.Index,
                     CpuThreads = parseResult.GetValue(threads),
                     CpuParallelism = parseResult.GetValue(parallelism),
                     FlipTest = !parseResult.GetValue(noFlip),
@@ -84,8 +81,9 @@ namespace PoseRT.Tools.Commands
                 }
                 catch (Exception e) when (e is InvalidPoseModelException || e is NotSupportedException || e is FileNotFoundException || e is ArgumentException)
                 {
-                    Console.Error.WriteLine("bench: " + e.Message);
-                    return 1;
+                    // A model that cannot be loaded is bad input, as in every PoseRT program.
+                    Console.Error.WriteLine("posert bench: " + e.Message);
+                    return ExitCodes.BadInput;
                 }
             });
             return cmd;
