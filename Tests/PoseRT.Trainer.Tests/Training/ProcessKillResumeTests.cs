@@ -100,30 +100,16 @@ namespace PoseRT.Tests.Training
 
         private static int RunToEnd(string dir, bool resume, out string output)
         {
-            using var p = Start(dir, resume);
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(TimeSpan.FromMinutes(3))) p.Kill(true);
-            p.WaitForExit();
-            output = stdout.Result + stderr.Result;
-            return p.ExitCode;
+            var r = ExternalProcess.Run(ExternalProcess.Dotnet, TrainArgs(dir, resume), dir, TimeSpan.FromMinutes(3));
+            output = (r.TimedOut ? "posert-train was killed after 3 minutes\n" : "") + r.Stdout + r.Stderr;
+            return r.ExitCode;
         }
 
-        private static Process Start(string dir, bool resume)
-        {
-            var psi = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = dir,
-            };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "posert-train.dll"));
-            foreach (var a in Args) psi.ArgumentList.Add(a);
-            psi.ArgumentList.Add("--out");
-            psi.ArgumentList.Add(dir);
-            if (resume) psi.ArgumentList.Add("--resume");
-            return Process.Start(psi) ?? throw new InvalidOperationException("could not start posert-train");
-        }
+        private static Process Start(string dir, bool resume) =>
+            Process.Start(ExternalProcess.StartInfo(ExternalProcess.Dotnet, TrainArgs(dir, resume), dir)) ?? throw new InvalidOperationException("could not start posert-train");
+
+        private static string[] TrainArgs(string dir, bool resume) =>
+            new[] { Path.Combine(AppContext.BaseDirectory, "posert-train.dll") }.Concat(Args).Concat(new[] { "--out", dir })
+                .Concat(resume ? new[] { "--resume" } : Array.Empty<string>()).ToArray();
     }
 }
