@@ -50,6 +50,7 @@ namespace PoseRT.Runtime
         private readonly CropTransform[] _transforms;
         private readonly SessionRunner _runner;
         private int _busy;
+        private Action? _insideCallForTests;
         private bool _warm;
         private bool _disposed;
 
@@ -193,6 +194,7 @@ namespace PoseRT.Runtime
                 throw new InvalidOperationException("PoseEstimator.Estimate is already running on another thread; an estimator runs one call at a time. Create one estimator per thread.");
             try
             {
+                _insideCallForTests?.Invoke();
                 if (_disposed) throw new ObjectDisposedException(nameof(PoseEstimator));
                 image.ThrowIfEmpty(nameof(image));
                 CheckArguments(boxes, boxScores, results, rotationsDegrees);
@@ -202,6 +204,15 @@ namespace PoseRT.Runtime
             {
                 Volatile.Write(ref _busy, 0);
             }
+        }
+
+        /// <summary>
+        /// Test hook: runs on the calling thread inside <see cref="Estimate(in ImageView, ReadOnlySpan{BoundingBox}, ReadOnlySpan{float}, Span{Pose}, ReadOnlySpan{float})"/>'s
+        /// guarded region, so a test can hold one call open and overlap a second one deterministically (no sleeps, no luck).
+        /// </summary>
+        internal Action? InsideCallForTests
+        {
+            set => _insideCallForTests = value;
         }
 
         private static void CheckArguments(ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results, ReadOnlySpan<float> rotations)

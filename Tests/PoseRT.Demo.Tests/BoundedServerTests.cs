@@ -58,11 +58,16 @@ namespace PoseRT.Tests
             Memory before = Memory.Measure();
 
             using var publishing = new CancellationTokenSource();
+            var publishedOne = new ChangeSignal();
             // A 50 FPS video of fresh JPEGs: a server that queued frames per client would hold every one for every non-reader.
             Task publisher = Task.Run(async () =>
             {
                 using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-                while (await timer.WaitForNextTickAsync(publishing.Token).ConfigureAwait(false)) server.Publish((byte[])jpeg.Clone(), json);
+                while (await timer.WaitForNextTickAsync(publishing.Token).ConfigureAwait(false))
+                {
+                    server.Publish((byte[])jpeg.Clone(), json);
+                    publishedOne.Signal();
+                }
             });
             var mjpeg = new List<Socket>();
             var slowloris = new List<(Socket Socket, Task<TimeSpan?> Closed)>();
@@ -94,7 +99,7 @@ namespace PoseRT.Tests
 
                 // Memory while all 200 are held and frames keep coming.
                 long published = server.FramesPublished;
-                Assert.True(await WaitUntilAsync(() => server.FramesPublished >= published + 25, TimeSpan.FromSeconds(10)), "the publisher stalled");
+                Assert.True(await publishedOne.WaitUntilAsync(() => server.FramesPublished >= published + 25, TimeSpan.FromSeconds(10)), "the publisher stalled");
                 Memory held = Memory.Measure();
                 Assert.Equal(Held, server.ClientCount);
                 // Bound: each held client may pin one JPEG (the MJPEG ones) and a 16 KiB request buffer plus its socket and task
@@ -177,6 +182,7 @@ namespace PoseRT.Tests
                 // A 500 FPS video to 200 clients that never read: the video loop must not wait for any of them.
                 using var writing = new CancellationTokenSource();
                 long written = 0;
+                var wroteOne = new ChangeSignal();
                 TimeSpan slowest = TimeSpan.Zero;
                 var clock = Stopwatch.StartNew();
                 Task writer = Task.Run(async () =>
@@ -189,12 +195,13 @@ namespace PoseRT.Tests
                         sender.Write(result, image);
                         if (one.Elapsed > slowest) slowest = one.Elapsed;
                         Interlocked.Increment(ref written);
+                        wroteOne.Signal();
                     }
                 });
                 try
                 {
                     // 300 frames take 0.6 s at 500 FPS, well inside the stall timeout, so all 200 are still held when measured.
-                    Assert.True(await WaitUntilAsync(() => Interlocked.Read(ref written) >= 300, TimeSpan.FromSeconds(20)), "the writer stalled");
+                    Assert.True(await wroteOne.WaitUntilAsync(() => Interlocked.Read(ref written) >= 300, TimeSpan.FromSeconds(20)), "the writer stalled");
                     Memory held = Memory.Measure();
                     int holding = sender.ClientCount;
                     // Bound: every client's queue holds at most 32 frames, and they share one copy per frame, so at most 300 frames of
@@ -313,18 +320,6 @@ namespace PoseRT.Tests
             {
                 return null;
             }
-        }
-
-        private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
-        {
-            // The publisher has no event of its own; its 20 ms tick is the natural polling period.
-            var clock = Stopwatch.StartNew();
-            while (!condition())
-            {
-                if (clock.Elapsed > timeout) return false;
-                await Task.Delay(20);
-            }
-            return true;
         }
 
         private readonly record struct Memory(long Rss, long Managed)

@@ -20,9 +20,8 @@ namespace PoseRT.Tests
         internal static string WriteTestModel(string dir)
         {
             string path = Path.Combine(dir, "conv1x1-test.onnx");
-            // The plain graph: options the Runtime tests vary are set to their defaults explicitly (this
-            // assembly compiles TestModels.cs too, and would otherwise warn that they are never assigned).
-            var graph = new TestModel(seed: 3) { SymbolicSpatialDims = false, SecondInput = false, AddConstant = null };
+            // The plain graph: the options the Runtime tests vary keep their defaults.
+            var graph = new TestModel(seed: 3);
             File.WriteAllBytes(path, graph.Build());
             return path;
         }

@@ -94,13 +94,14 @@ namespace PoseRT.Tests
         }
 
         [Fact]
-        public void Stream_over_loopback_matches_the_demo_results_on_udp_and_tcp()
+        public async System.Threading.Tasks.Task Stream_over_loopback_matches_the_demo_results_on_udp_and_tcp()
         {
             using var udpReceiver = PoseFrameReceiver.ListenUdp(new IPEndPoint(IPAddress.Loopback, 0));
             var udpTarget = (IPEndPoint)udpReceiver.LocalEndPoint!;
             using var sender = new PoseStreamSender(udpTarget, new IPEndPoint(IPAddress.Loopback, 0), _ => { });
             using var tcpReceiver = PoseFrameReceiver.ConnectTcp(sender.TcpEndPoint!, TimeSpan.FromSeconds(5));
-            for (int i = 0; i < 500 && sender.ClientCount == 0; i++) Thread.Sleep(20);
+            // The sender signals each accepted client: wait for that, not a polled count.
+            Assert.True(await sender.WaitForClientsAsync(c => c >= 1, TimeSpan.FromSeconds(10)), "the sender never accepted the TCP receiver");
             Assert.Equal(1, sender.ClientCount);
 
             var expected = new List<(long Frame, long Time, TrackedPose[] Poses)>();

@@ -179,9 +179,11 @@ namespace PoseRT.Tests
         [Fact]
         public void Tcp_receiver_rejects_an_oversized_length_prefix_without_reading_it()
         {
+            // The test's own server binds port 0 and keeps the socket, so no other process can take the port in between.
             using var server = new TcpListener(IPAddress.Loopback, 0);
             server.Start();
             var endpoint = (IPEndPoint)server.LocalEndpoint;
+            using var checkedByReceiver = new ManualResetEventSlim();
             var serverThread = new Thread(() =>
             {
                 using Socket client = server.AcceptSocket();
@@ -192,16 +194,25 @@ namespace PoseRT.Tests
                 client.Send(good);
                 BinaryPrimitives.WriteUInt32BigEndian(header, 200_000_000);
                 client.Send(header);
-                Thread.Sleep(500);
+                // Hold the connection open until the receiver has judged the prefix: a close would end the stream
+                // first, and the receiver must reject the length itself, not an end of stream.
+                checkedByReceiver.Wait(TimeSpan.FromSeconds(30));
             });
             serverThread.Start();
-            using var receiver = PoseFrameReceiver.ConnectTcp(endpoint, TimeSpan.FromSeconds(5));
-            Assert.True(receiver.TryReceive(TimeSpan.FromSeconds(5), out PoseFrame? frame));
-            Assert.Equal(2, frame!.Poses.Length);
-            var e = Assert.Throws<PoseFrameFormatException>(() => receiver.TryReceive(TimeSpan.FromSeconds(5), out _));
-            Assert.Contains("200000000", e.Message);
-            Assert.Equal(1, receiver.RejectedMessages);
-            serverThread.Join();
+            try
+            {
+                using var receiver = PoseFrameReceiver.ConnectTcp(endpoint, TimeSpan.FromSeconds(5));
+                Assert.True(receiver.TryReceive(TimeSpan.FromSeconds(5), out PoseFrame? frame));
+                Assert.Equal(2, frame!.Poses.Length);
+                var e = Assert.Throws<PoseFrameFormatException>(() => receiver.TryReceive(TimeSpan.FromSeconds(5), out _));
+                Assert.Contains("200000000", e.Message);
+                Assert.Equal(1, receiver.RejectedMessages);
+            }
+            finally
+            {
+                checkedByReceiver.Set();
+                serverThread.Join();
+            }
         }
 
         [Fact]
@@ -209,8 +220,43 @@ namespace PoseRT.Tests
         {
             Assert.NotNull(PoseFrameResolver.Instance.GetFormatter<PoseFrame>());
             Assert.Null(PoseFrameResolver.Instance.GetFormatter<string>());
-            Assert.Same(MessagePackSecurity.UntrustedData.GetType(), PoseFrameSerializer.Options.Security.GetType());
-            Assert.True(PoseFrameSerializer.Options.Security.MaximumObjectGraphDepth <= MessagePackSecurity.UntrustedData.MaximumObjectGraphDepth);
+            Assert.Null(PoseFrameResolver.Instance.GetFormatter<object>());
+            Assert.Null(PoseFrameResolver.Instance.GetFormatter<System.Collections.Generic.Dictionary<string, string>>());
+        }
+
+        [Fact]
+        public void Options_are_MessagePacks_untrusted_data_settings()
+        {
+            // The very settings object (not merely one of its type): depth limit 500, collision-resistant hashing.
+            MessagePackSecurity security = PoseFrameSerializer.Options.Security;
+            Assert.Same(MessagePackSecurity.UntrustedData, security);
+            Assert.Equal(500, security.MaximumObjectGraphDepth);
+            Assert.True(security.HashCollisionResistant);
+            Assert.Same(PoseFrameResolver.Instance, PoseFrameSerializer.Options.Resolver);
+        }
+
+        [Fact]
+        public void The_untrusted_depth_limit_counts_the_frame_and_each_pose()
+        {
+            // A frame read as part of an enclosing message that is already nested deep: the frame and each pose are one
+            // level each against the 500-level limit, so with 498 levels above it the frame fits, with 499 its poses do
+            // not. Trusted settings (no limit) read it at any depth: the rejection comes from the untrusted settings.
+            byte[] bytes = PoseFrameSerializer.Serialize(Sample(1));
+            var formatter = PoseFrameResolver.Instance.GetFormatter<PoseFrame>()!;
+            int limit = PoseFrameSerializer.Options.Security.MaximumObjectGraphDepth;
+
+            var fits = new MessagePackReader(bytes) { Depth = limit - 2 };
+            Assert.Equal(42, formatter.Deserialize(ref fits, PoseFrameSerializer.Options)!.FrameNumber);
+            Assert.Equal(limit - 2, fits.Depth); // each level is given back on the way out
+
+            Assert.Throws<InsufficientExecutionStackException>(() =>
+            {
+                var tooDeep = new MessagePackReader(bytes) { Depth = limit - 1 };
+                formatter.Deserialize(ref tooDeep, PoseFrameSerializer.Options);
+            });
+            var trusted = PoseFrameSerializer.Options.WithSecurity(MessagePackSecurity.TrustedData);
+            var anyDepth = new MessagePackReader(bytes) { Depth = limit - 1 };
+            Assert.Equal(42, formatter.Deserialize(ref anyDepth, trusted)!.FrameNumber);
         }
     }
 }

@@ -93,17 +93,7 @@ namespace PoseRT.Tests
                 var seen = new bool[persons];
                 foreach (TrackedPose tp in frames[f])
                 {
-                    int best = -1;
-                    double bestDist = double.MaxValue;
-                    for (int p = 0; p < persons; p++)
-                    {
-                        double d = MeanDistance(tp.Pose, truth[f][p], minScore, out _);
-                        if (d < bestDist)
-                        {
-                            bestDist = d;
-                            best = p;
-                        }
-                    }
+                    int best = Nearest(tp.Pose, truth[f], minScore);
                     seen[best] = true;
                     if (lastId[best] != 0 && lastId[best] != tp.TrackId) switches++;
                     lastId[best] = tp.TrackId;
@@ -121,6 +111,23 @@ namespace PoseRT.Tests
                 foreach (bool s in seen) if (!s) misses++;
             }
             return (switches, misses, n == 0 ? double.NaN : sum / n, max);
+        }
+
+        /// <summary>The true person (index into <paramref name="people"/>) whose keypoints are nearest the pose's.</summary>
+        public static int Nearest(in Pose pose, Keypoint[][] people, float minScore)
+        {
+            int best = 0;
+            double bestDist = double.MaxValue;
+            for (int p = 0; p < people.Length; p++)
+            {
+                double d = MeanDistance(pose, people[p], minScore, out _);
+                if (d < bestDist)
+                {
+                    bestDist = d;
+                    best = p;
+                }
+            }
+            return best;
         }
 
         private static double MeanDistance(in Pose pose, Keypoint[] truth, float minScore, out int count)
@@ -260,17 +267,11 @@ namespace PoseRT.Tests
             Assert.Equal(40, written.FrameCount);
         }
 
-        /// <summary>Mean keypoint error (px) the shipped model must stay within on the generator's clip (measured: 10.69 px).</summary>
-        private const double StatedErrorPx = 12;
-
-        /// <summary>Person-frames the shipped model may miss on that clip, of 100 (measured: 42; Models/README.md).</summary>
-        private const int StatedMisses = 50;
-
         // The issue's "synthetic clip with known moving people" check with the synthetic-trained model: generator clip, the
         // full demo with HOG and the estimator, scored against the generator's truth, with the shipped demo-default model.
-        // Measured 2026-11-28 (DY-ReLU-C tiny, 14 synthetic epochs): 0 id switches, 42 of 100 person-frames missed (the
-        // side-on walker's pose is often below the tracker's confidence; the detector keeps its track and id), mean
-        // keypoint error 10.69 px, max 59.8 px, for people 140-200 px tall. A better model should tighten both bounds.
+        // The bounds come from the clip's ground truth, not from a run of the model (they held for the model of 2026-11-28,
+        // DY-ReLU-C tiny, 14 synthetic epochs: 0 id switches; mean keypoint error 10.69 px against the box prior's 12.51 px;
+        // 717 of 719 confident keypoints inside their person's grown box; 42 of 100 person-frames missed).
         private static string ModelPath => Path.Combine(RepoPaths.Root, "Models", "posert-mbv3s-tiny-dyreluc-synth.onnx");
 
         [Fact]
@@ -303,9 +304,78 @@ namespace PoseRT.Tests
             Assert.Equal(clip.Frames.Count, frames.Count);
             var (switches, misses, mean, max) = TrackQuality.Evaluate(truth, frames, 0.3f);
             _output.WriteLine($"{Path.GetFileName(ModelPath)}: id switches {switches}, missed person-frames {misses}, mean keypoint error {mean:F2} px, max {max:F2} px");
+            var (priorError, inside, confident, seen) = AgainstTheGroundTruth(clip, truth, frames, 0.3f);
+            _output.WriteLine($"box prior error {priorError:F2} px; {inside} of {confident} confident keypoints inside their person's grown box; " +
+                              $"person-frames seen per person: {string.Join(", ", seen)} of {frames.Count}");
+
+            // Two people who never cross: one id each for the whole clip.
             Assert.Equal(0, switches);
-            Assert.True(misses <= StatedMisses, $"{misses} person-frames missed (stated bound {StatedMisses})");
-            Assert.True(mean < StatedErrorPx, $"mean keypoint error {mean:F2} px (stated bound {StatedErrorPx} px)");
+            // Every person in the clip is found. How often each is missed has no bound independent of the model (the side-on
+            // walker's pose often falls below the tracker's confidence), so the count above is printed, not judged.
+            Assert.All(seen, s => Assert.True(s > 0, $"a person of the clip was never reported (seen {string.Join(", ", seen)})"));
+            // Keypoints closer to the truth than the clip's average pose drawn into each person's true box: a model that only
+            // knew where the person is (and nothing of the pose) could not do better than that prior.
+            Assert.True(mean < priorError, $"mean keypoint error {mean:F2} px is no better than the box prior's {priorError:F2} px");
+            // The generator's box is tight around the person's pixels and labelled keypoints; a keypoint outside it by more
+            // than a tenth of the box's size lies on no part of that person. Nearly all (95 %) must be on the person.
+            Assert.True(inside >= 0.95 * confident, $"only {inside} of {confident} confident keypoints inside their person's box (grown 10 %)");
+        }
+
+        /// <summary>
+        /// Scores the run by the generator's truth alone: the mean error (px) of the box prior (each keypoint at its mean
+        /// position relative to the true box over the whole clip, drawn into the matched person's true box) on the keypoints
+        /// the model's error is measured on; how many of the confident keypoints lie inside the matched person's true box
+        /// grown by 10 % per side; and the frames each true person was reported in.
+        /// </summary>
+        private static (double PriorError, int Inside, int Confident, int[] Seen) AgainstTheGroundTruth(PoseRT.Synthetic.SyntheticClip clip,
+            List<Keypoint[][]> truth, List<TrackedPose[]> frames, float minScore)
+        {
+            int count = CocoKeypoints.Count;
+            var prior = new double[2 * count];
+            var labelled = new int[count];
+            foreach (PoseRT.Synthetic.SyntheticClipFrame frame in clip.Frames)
+                foreach (PoseRT.Synthetic.SyntheticPerson person in frame.People)
+                    for (int k = 0; k < count; k++)
+                    {
+                        if (person.Keypoints[3 * k + 2] <= 0) continue;
+                        prior[2 * k] += (person.Keypoints[3 * k] - person.Box.X) / person.Box.Width;
+                        prior[2 * k + 1] += (person.Keypoints[3 * k + 1] - person.Box.Y) / person.Box.Height;
+                        labelled[k]++;
+                    }
+            for (int k = 0; k < count; k++)
+            {
+                prior[2 * k] /= Math.Max(1, labelled[k]);
+                prior[2 * k + 1] /= Math.Max(1, labelled[k]);
+            }
+
+            double priorSum = 0;
+            int scored = 0, inside = 0, confident = 0;
+            var seen = new int[truth[0].Length];
+            for (int f = 0; f < frames.Count; f++)
+            {
+                var seenNow = new bool[seen.Length];
+                foreach (TrackedPose tp in frames[f])
+                {
+                    int p = TrackQuality.Nearest(tp.Pose, truth[f], minScore);
+                    seenNow[p] = true;
+                    BoundingBox box = clip.Frames[f].People[p].Box;
+                    for (int k = 0; k < tp.Pose.KeypointCount; k++)
+                    {
+                        Keypoint kp = tp.Pose[k];
+                        if (kp.Score < minScore) continue;
+                        confident++;
+                        if (kp.X >= box.X - 0.1f * box.Width && kp.X <= box.X + 1.1f * box.Width &&
+                            kp.Y >= box.Y - 0.1f * box.Height && kp.Y <= box.Y + 1.1f * box.Height) inside++;
+                        Keypoint t = truth[f][p][k];
+                        if (t.Score <= 0) continue; // as in TrackQuality.Evaluate: unlabelled keypoints are not scored
+                        double x = box.X + prior[2 * k] * box.Width, y = box.Y + prior[2 * k + 1] * box.Height;
+                        priorSum += Math.Sqrt((x - t.X) * (x - t.X) + (y - t.Y) * (y - t.Y));
+                        scored++;
+                    }
+                }
+                for (int p = 0; p < seen.Length; p++) if (seenNow[p]) seen[p]++;
+            }
+            return (scored == 0 ? double.NaN : priorSum / scored, inside, confident, seen);
         }
     }
 }

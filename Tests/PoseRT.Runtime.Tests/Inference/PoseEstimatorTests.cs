@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Threading;
-using System.Threading.Tasks;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Geometry;
 using PoseRT.Runtime.Model;
@@ -302,41 +301,78 @@ namespace PoseRT.Tests.Inference
         }
 
         [Fact]
-        public async Task Concurrent_use_either_works_or_throws_clearly_and_never_mixes_results()
+        public void A_call_that_overlaps_a_running_one_is_rejected_at_once_and_leaves_its_results_alone()
         {
             var m = new TestModel();
             using var est = Cpu(m);
             var expected = new Pose[3];
             est.Estimate(View(), Boxes, expected);
-            int rejected = 0, done = 0;
-            var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
-            using var start = new Barrier(2);
-            void Worker()
+
+            // The first call is held inside the guarded region (the test hook) until the overlapping calls have been made,
+            // so the overlap is certain, not a race the scheduler may or may not produce.
+            using var inside = new ManualResetEventSlim();
+            using var release = new ManualResetEventSlim();
+            est.InsideCallForTests = () =>
             {
-                var poses = new Pose[3];
-                start.SignalAndWait();
-                for (int i = 0; i < 40; i++)
+                inside.Set();
+                Assert.True(release.Wait(TimeSpan.FromSeconds(30)), "the test never released the first call");
+            };
+            var first = new Pose[3];
+            Exception? firstFailed = null;
+            var running = new Thread(() =>
+            {
+                try
                 {
-                    try
-                    {
-                        Array.Clear(poses);
-                        est.Estimate(View(), Boxes, poses);
-                        for (int n = 0; n < 3; n++)
-                            for (int k = 0; k < 17; k++)
-                                if (poses[n][k].X != expected[n][k].X || poses[n][k].Score != expected[n][k].Score) failures.Add($"mixed result at {n}/{k}");
-                        Interlocked.Increment(ref done);
-                    }
-                    catch (InvalidOperationException e)
-                    {
-                        Assert.Contains("another thread", e.Message);
-                        Interlocked.Increment(ref rejected);
-                    }
+                    est.Estimate(View(), Boxes, first);
+                }
+                catch (Exception e)
+                {
+                    firstFailed = e;
+                }
+            });
+            running.Start();
+            try
+            {
+                Assert.True(inside.Wait(TimeSpan.FromSeconds(30)), "the first call never started");
+                est.InsideCallForTests = null;
+
+                // Other boxes and a poisoned results buffer: a rejected call must not touch either call's buffers.
+                var second = new Pose[1];
+                second[0].Score = -7f;
+                var overlap = Assert.Throws<InvalidOperationException>(() => est.Estimate(View(), new[] { new BoundingBox(1, 2, 30, 40) }, second));
+                Assert.Contains("already running on another thread", overlap.Message, StringComparison.Ordinal);
+                Assert.Equal(-7f, second[0].Score);
+                Assert.Equal(0, second[0].KeypointCount);
+                var dispose = Assert.Throws<InvalidOperationException>(est.Dispose);
+                Assert.Contains("Dispose was called while Estimate is running", dispose.Message, StringComparison.Ordinal);
+            }
+            finally
+            {
+                release.Set();
+                running.Join();
+            }
+
+            Assert.Null(firstFailed);
+            AssertSame(expected, first);
+            // The guard is released once the call returns, and the rejected Dispose did not dispose anything.
+            var after = new Pose[3];
+            est.Estimate(View(), Boxes, after);
+            AssertSame(expected, after);
+        }
+
+        private static void AssertSame(Pose[] expected, Pose[] actual)
+        {
+            for (int n = 0; n < expected.Length; n++)
+            {
+                Assert.Equal(expected[n].Score, actual[n].Score);
+                Assert.Equal(expected[n].KeypointCount, actual[n].KeypointCount);
+                for (int k = 0; k < expected[n].KeypointCount; k++)
+                {
+                    Assert.Equal(expected[n][k].X, actual[n][k].X);
+                    Assert.Equal(expected[n][k].Y, actual[n][k].Y);
+                    Assert.Equal(expected[n][k].Score, actual[n][k].Score);
                 }
             }
-            await Task.WhenAll(Task.Run(Worker), Task.Run(Worker));
-            Assert.Empty(failures);
-            Assert.Equal(80, done + rejected);
-            Assert.True(done > 0);
         }
 
         [Fact]

@@ -72,10 +72,13 @@ namespace PoseRT.Tests.Data
             {
                 using (b)
                 {
-                    Thread.Sleep(20); // a slow consumer: loading would run to the end if nothing bounded it
                     consumed++;
-                    // At most the batch in hand plus `prefetch` batches ahead have been started.
-                    Assert.True(data.Started <= (consumed + 2) * 5, $"started {data.Started} samples with {consumed} batches consumed");
+                    // A consumer that holds each batch until loading has gone as far as it may: the batch in hand plus
+                    // `prefetch` batches ahead, all started and finished. A correct loader gets there and stops; one that ran
+                    // further ahead has started more by then. A handshake on the data set's counters, not a sleep.
+                    int allowed = Math.Min((consumed + 2) * 5, 60);
+                    Assert.True(data.WaitSettled(allowed, TimeSpan.FromSeconds(30)), $"loading stalled at {data.Started} samples started, {allowed} allowed");
+                    Assert.True(data.Started == allowed, $"started {data.Started} samples with {consumed} batches consumed (at most {allowed})");
                 }
             }
             Assert.Equal(12, consumed);
@@ -95,11 +98,34 @@ namespace PoseRT.Tests.Data
         private sealed class CountingDataset : IPoseDataset
         {
             private readonly IPoseDataset _inner;
+            private readonly object _gate = new object();
             private int _started;
+            private int _finished;
 
             public CountingDataset(IPoseDataset inner) => _inner = inner;
 
-            public int Started => Volatile.Read(ref _started);
+            public int Started
+            {
+                get
+                {
+                    lock (_gate) return _started;
+                }
+            }
+
+            /// <summary>Waits until at least <paramref name="started"/> loads have started and every started load has finished.</summary>
+            public bool WaitSettled(int started, TimeSpan timeout)
+            {
+                var deadline = DateTime.UtcNow + timeout;
+                lock (_gate)
+                {
+                    while (_started < started || _finished < _started)
+                    {
+                        var left = deadline - DateTime.UtcNow;
+                        if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) return false;
+                    }
+                    return true;
+                }
+            }
 
             public int Count => _inner.Count;
 
@@ -107,8 +133,23 @@ namespace PoseRT.Tests.Data
 
             public bool TryLoad(int index, Random random, Span<float> image, Span<float> target, Span<float> targetWeight, out string? problem)
             {
-                Interlocked.Increment(ref _started);
-                return _inner.TryLoad(index, random, image, target, targetWeight, out problem);
+                lock (_gate)
+                {
+                    _started++;
+                    Monitor.PulseAll(_gate);
+                }
+                try
+                {
+                    return _inner.TryLoad(index, random, image, target, targetWeight, out problem);
+                }
+                finally
+                {
+                    lock (_gate)
+                    {
+                        _finished++;
+                        Monitor.PulseAll(_gate);
+                    }
+                }
             }
         }
     }

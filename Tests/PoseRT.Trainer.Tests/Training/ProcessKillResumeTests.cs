@@ -31,27 +31,46 @@ namespace PoseRT.Tests.Training
 
             string ckpt = Path.Combine(killed, TrainingSession.CheckpointFile);
             CheckpointState? atKill = null;
-            using (var p = Start(killed, resume: false))
+            using var decided = new ManualResetEventSlim();
+            Process? p = null;
+            var gate = new object();
+            // Each checkpoint write (AtomicFile: a temporary file renamed over checkpoint.pt) wakes the watcher, which reads
+            // the state and kills at the first mid-epoch checkpoint of the second epoch: no polling loop.
+            void OnCheckpoint(object sender, FileSystemEventArgs e)
             {
-                var deadline = Stopwatch.StartNew();
-                while (!p.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(2))
+                lock (gate)
                 {
-                    // Wait for a mid-epoch checkpoint in the second epoch, then kill without warning.
-                    if (File.Exists(ckpt))
+                    if (p == null || atKill != null || decided.IsSet) return;
+                    var s = TryReadState(ckpt);
+                    if (s is not { Epoch: >= 1, NextBatch: > 0 }) return;
+                    try
                     {
-                        var s = TryReadState(ckpt);
-                        if (s is { Epoch: >= 1, NextBatch: > 0 })
-                        {
-                            p.Kill(entireProcessTree: true);
-                            atKill = s;
-                            break;
-                        }
+                        p.Kill(entireProcessTree: true);
                     }
-                    Thread.Sleep(2);
+                    catch (InvalidOperationException)
+                    {
+                        return; // it had already exited: the assertion below reports that
+                    }
+                    atKill = s;
+                    decided.Set();
                 }
-                p.WaitForExit();
-                Assert.True(atKill != null, "the run finished before a mid-epoch checkpoint could be seen; make it longer");
-                Assert.NotEqual(0, p.ExitCode);
+            }
+            using (var watcher = new FileSystemWatcher(killed, TrainingSession.CheckpointFile) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite })
+            {
+                watcher.Created += OnCheckpoint;
+                watcher.Changed += OnCheckpoint;
+                watcher.Renamed += (sender, e) => OnCheckpoint(sender, e);
+                watcher.EnableRaisingEvents = true;
+                using var process = Start(killed, resume: false);
+                process.EnableRaisingEvents = true;
+                process.Exited += (_, _) => decided.Set();
+                lock (gate) p = process;
+                if (process.HasExited) decided.Set();
+                Assert.True(decided.Wait(TimeSpan.FromMinutes(2)), "the run neither checkpointed mid-epoch nor exited within 2 minutes");
+                watcher.EnableRaisingEvents = false;
+                process.WaitForExit();
+                lock (gate) Assert.True(atKill != null, "the run finished before a mid-epoch checkpoint could be seen; make it longer");
+                Assert.NotEqual(0, process.ExitCode);
             }
             Assert.False(File.Exists(Path.Combine(killed, TrainingSession.FinalModelFile)), "killed run must not have finished");
 
@@ -81,30 +100,16 @@ namespace PoseRT.Tests.Training
 
         private static int RunToEnd(string dir, bool resume, out string output)
         {
-            using var p = Start(dir, resume);
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(TimeSpan.FromMinutes(3))) p.Kill(true);
-            p.WaitForExit();
-            output = stdout.Result + stderr.Result;
-            return p.ExitCode;
+            var r = ExternalProcess.Run(ExternalProcess.Dotnet, TrainArgs(dir, resume), dir, TimeSpan.FromMinutes(3));
+            output = (r.TimedOut ? "posert-train was killed after 3 minutes\n" : "") + r.Stdout + r.Stderr;
+            return r.ExitCode;
         }
 
-        private static Process Start(string dir, bool resume)
-        {
-            var psi = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = dir,
-            };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "posert-train.dll"));
-            foreach (var a in Args) psi.ArgumentList.Add(a);
-            psi.ArgumentList.Add("--out");
-            psi.ArgumentList.Add(dir);
-            if (resume) psi.ArgumentList.Add("--resume");
-            return Process.Start(psi) ?? throw new InvalidOperationException("could not start posert-train");
-        }
+        private static Process Start(string dir, bool resume) =>
+            Process.Start(ExternalProcess.StartInfo(ExternalProcess.Dotnet, TrainArgs(dir, resume), dir)) ?? throw new InvalidOperationException("could not start posert-train");
+
+        private static string[] TrainArgs(string dir, bool resume) =>
+            new[] { Path.Combine(AppContext.BaseDirectory, "posert-train.dll") }.Concat(Args).Concat(new[] { "--out", dir })
+                .Concat(resume ? new[] { "--resume" } : Array.Empty<string>()).ToArray();
     }
 }

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Xunit;
 
 namespace PoseRT.Tests
 {
@@ -47,33 +47,14 @@ namespace PoseRT.Tests
     {
         private static readonly Regex StackFrame = new(@"^\s+at \S+.*\)", RegexOptions.Multiline | RegexOptions.CultureInvariant);
 
-        /// <summary>The result of one run of a program.</summary>
-        public sealed record Result(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, bool TimedOut);
-
         /// <summary>Runs <c>dotnet PROGRAM.dll ARGS</c> from the test's output folder in <paramref name="workDir"/>, killed after <paramref name="limit"/>.</summary>
-        public static Result Run(string program, IEnumerable<string> args, string workDir, TimeSpan limit)
+        public static ExternalProcess.Result Run(string program, IEnumerable<string> args, string workDir, TimeSpan limit)
         {
             string dll = Path.Combine(AppContext.BaseDirectory, program + ".dll");
             if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not in the test output folder (the test project must reference the program's project).", dll);
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            {
-                WorkingDirectory = workDir,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(dll);
-            foreach (string a in args) start.ArgumentList.Add(a);
-            start.Environment["DISPLAY"] = "";
-            start.Environment["WAYLAND_DISPLAY"] = "";
-            var clock = Stopwatch.StartNew();
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            bool exited = process.WaitForExit(limit);
-            if (!exited) process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            return new Result(exited ? process.ExitCode : -1, stdout.Result, stderr.Result, clock.Elapsed, !exited);
+            // No display: a program that tried to open a window would fail here rather than hang on one.
+            var noDisplay = new Dictionary<string, string?>(StringComparer.Ordinal) { ["DISPLAY"] = "", ["WAYLAND_DISPLAY"] = "" };
+            return ExternalProcess.Run(ExternalProcess.Dotnet, new[] { dll }.Concat(args), workDir, limit, noDisplay);
         }
 
         /// <summary>
@@ -88,7 +69,7 @@ namespace PoseRT.Tests
             var before = c.Untouched.ToDictionary(p => p, p => Snapshot(Path.Combine(dir, p)), StringComparer.Ordinal);
             var tempsBefore = Temporaries(dir);
 
-            Result r = Run(program, c.Args(dir), dir, c.Limit);
+            ExternalProcess.Result r = Run(program, c.Args(dir), dir, c.Limit);
             string context = $"{program} {string.Join(" ", c.Args(dir))}\nexit {r.ExitCode} after {r.Elapsed.TotalSeconds:F1} s\nstderr:\n{r.Stderr}\nstdout:\n{r.Stdout}";
 
             Assert.False(r.TimedOut, $"hung (killed after {c.Limit.TotalSeconds} s): {context}");

@@ -9,8 +9,8 @@ namespace PoseRT.Tests.Inference
     /// ARCHITECTURE.md and HRNet's code (not from the Runtime's sources): box -> centre/scale,
     /// inverse affine + bilinear crop, the network (any function crop [3, H, W] -> heatmaps [K, H/s, W/s]),
     /// mirrored crop -> flip back + swap + shift + average, argmax + quarter offset, back-projection,
-    /// pose score. Self-contained (only PoseRT.Runtime's value types), so another test project can link
-    /// this file and pass its own forward pass, e.g. TorchSharp's, as <c>network</c>.
+    /// pose score. Self-contained (only PoseRT.Runtime's value types), so any test project can pass its
+    /// own forward pass, e.g. TorchSharp's, as <c>network</c>.
     /// </summary>
     internal static class ReferencePipeline
     {
