@@ -5,6 +5,7 @@ using System.Numerics;
 using OpenCvSharp;
 
 using PoseRT.IO;
+using PoseRT.Randomness;
 
 namespace PoseRT.Synthetic
 {
