@@ -107,7 +107,7 @@ namespace PoseRT.Synthetic
                 throw;
             }
 
-            AtomicFile.WriteAllBytes(gtPath, CocoJson.Clip(o, Path.GetFileName(videoPath), frames));
+            AtomicFile.WriteAllBytes(gtPath, SyntheticAnnotations.Clip(o, Path.GetFileName(videoPath), frames));
             return new SyntheticClip(Path.GetFullPath(videoPath), Path.GetFullPath(gtPath), w, h, o.Fps, frames);
         }
 
