@@ -127,7 +127,7 @@ namespace PoseRT.Tests
                 Setup = d => File.WriteAllText(Path.Combine(d, "det.json"),
                     "[" + string.Join(",", Enumerable.Range(0, 301).Select(i => $"{{\"image_id\": 785, \"category_id\": 1, \"bbox\": [{i % 600}, 10, 30, 60], \"score\": 0.9}}")) + "]"),
                 Args = d => RunArgs(d, "--detections", Path.Combine(d, "det.json"), "--out", Path.Combine(d, MiniGtBoxesResults)),
-                Message = _ => "image_id 785 has more than 300 person detections, the --max-boxes-per-image cap", Untouched = new[] { MiniGtBoxesResults },
+                Message = _ => "image_id 785 has more than 300 person detections, the cap on boxes per image (posert run: --max-boxes-per-image)", Untouched = new[] { MiniGtBoxesResults },
             },
             new()
             {

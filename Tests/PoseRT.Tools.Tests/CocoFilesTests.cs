@@ -35,6 +35,49 @@ namespace PoseRT.Tests
         }
 
         [Fact]
+        public void Save_writes_info_licenses_supercategory_and_a_one_based_skeleton_when_given_and_reads_back()
+        {
+            var gt = CocoKeypointFile.Load(MiniAnnotations);
+            var person = new CocoCategory(1, "person", CocoKeypoints.Schema.Names) { Supercategory = "person", Skeleton = CocoKeypoints.Schema.Skeleton };
+            var dir = RepoPaths.NewTempDir("gt-save-info");
+            var withInfo = new CocoKeypointFile(gt.Images, gt.Annotations, new[] { person }, "with info")
+            {
+                Info = new System.Text.Json.Nodes.JsonObject { ["description"] = "test set", ["seed"] = 7 },
+            };
+            string path = Path.Combine(dir, "info.json");
+            withInfo.Save(path);
+            using (var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path)))
+            {
+                var root = doc.RootElement;
+                Assert.Equal(new[] { "info", "licenses", "images", "annotations", "categories" }, root.EnumerateObject().Select(p => p.Name).ToArray());
+                Assert.Equal("test set", root.GetProperty("info").GetProperty("description").GetString());
+                Assert.Equal(7, root.GetProperty("info").GetProperty("seed").GetInt32());
+                Assert.Equal(0, root.GetProperty("licenses").GetArrayLength());
+                var category = root.GetProperty("categories")[0];
+                Assert.Equal(new[] { "id", "name", "supercategory", "keypoints", "skeleton" }, category.EnumerateObject().Select(p => p.Name).ToArray());
+                var skeleton = category.GetProperty("skeleton");
+                Assert.Equal(CocoKeypoints.Schema.Skeleton.Count, skeleton.GetArrayLength());
+                for (int i = 0; i < skeleton.GetArrayLength(); i++)
+                {
+                    Assert.Equal(CocoKeypoints.Schema.Skeleton[i].From + 1, skeleton[i][0].GetInt32());
+                    Assert.Equal(CocoKeypoints.Schema.Skeleton[i].To + 1, skeleton[i][1].GetInt32());
+                }
+                Assert.Equal(new[] { "id", "image_id", "category_id", "iscrowd", "keypoints", "num_keypoints", "bbox", "area" },
+                    root.GetProperty("annotations")[0].EnumerateObject().Select(p => p.Name).ToArray());
+            }
+            var back = CocoKeypointFile.Load(path);
+            Assert.Equal(gt.Images, back.Images);
+            Assert.Equal(gt.Annotations.Count, back.Annotations.Count);
+
+            // Without them the file is images, annotations and categories only.
+            string plain = Path.Combine(dir, "plain.json");
+            gt.Save(plain);
+            using var plainDoc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(plain));
+            Assert.Equal(new[] { "images", "annotations", "categories" }, plainDoc.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+            Assert.Equal(new[] { "id", "name", "keypoints" }, plainDoc.RootElement.GetProperty("categories")[0].EnumerateObject().Select(p => p.Name).ToArray());
+        }
+
+        [Fact]
         public void Reads_the_118_box_detection_file()
         {
             var detections = CocoDetectionFile.Load(MiniDetections);

@@ -13,6 +13,24 @@ namespace PoseRT.Tests
 
         public static readonly CocoCategory Person = new(1, "person", Array.Empty<string>());
 
+        /// <summary>samples/coco-mini's annotation file (4 images, 12 ground-truth boxes).</summary>
+        public static string MiniAnnotations => System.IO.Path.Combine(RepoPaths.CocoMini, "annotations", "person_keypoints_mini.json");
+
+        /// <summary>samples/coco-mini's images.</summary>
+        public static string MiniImages => System.IO.Path.Combine(RepoPaths.CocoMini, "images");
+
+        /// <summary>samples/coco-mini's 118 person detections.</summary>
+        public static string MiniDetections => System.IO.Path.Combine(RepoPaths.CocoMini, "person_detections_AP_H_56_mini.json");
+
+        /// <summary>
+        /// A real (random-weight) convolutional ONNX network (the <c>posert bench</c> stand-in) at a small input size:
+        /// the top-down pipeline runs for real, its poses are not meant to be accurate.
+        /// </summary>
+        public static byte[] SmallStandInModel => StandInModelBytes.Value;
+
+        private static readonly Lazy<byte[]> StandInModelBytes =
+            new(() => PoseRT.Tools.Commands.StandInModel.Build(new PoseRT.Runtime.Model.PoseModelInfo { InputWidth = 24, InputHeight = 32 }));
+
         /// <summary>
         /// A person whose 17 keypoints sit on a fixed pattern inside a size x size box centred at (cx, cy);
         /// the first <paramref name="labelled"/> keypoints are labelled (v = 2), the rest are (0, 0, 0).

@@ -3,27 +3,16 @@ using System.IO;
 using System.Linq;
 using PoseRT.Coco;
 using PoseRT.Runtime;
-using PoseRT.Runtime.Model;
 using PoseRT.Tools.Commands;
 
 namespace PoseRT.Tests
 {
     public class RunCommandTests
     {
-        private static string MiniAnnotations => Path.Combine(RepoPaths.CocoMini, "annotations", "person_keypoints_mini.json");
-
-        private static string MiniImages => Path.Combine(RepoPaths.CocoMini, "images");
-
-        private static string MiniDetections => Path.Combine(RepoPaths.CocoMini, "person_detections_AP_H_56_mini.json");
-
-        // A real (random-weight) convolutional ONNX network at a small input size: the pipeline runs for real,
-        // its poses are not meant to be accurate.
-        private static readonly Lazy<byte[]> Model = new(() => StandInModel.Build(new PoseModelInfo { InputWidth = 24, InputHeight = 32 }));
-
         private static RunCommand.Settings Settings(string dir, bool gtBoxes, string? detections = null, string? images = null) =>
-            new("stand-in.onnx", MiniAnnotations, images ?? MiniImages, detections, gtBoxes, Flip: true,
+            new("stand-in.onnx", CocoTestData.MiniAnnotations, images ?? CocoTestData.MiniImages, detections, gtBoxes, Flip: true,
                 Path.Combine(dir, "results.json"), Path.Combine(dir, "plots"), Path.Combine(dir, "stats.json"), ExecutionProvider.Cpu, 0, 1)
-            { ModelBytes = Model.Value };
+            { ModelBytes = CocoTestData.SmallStandInModel };
 
         [Fact]
         public void Ground_truth_boxes_run_end_to_end_with_rescored_poses_a_table_and_plots()
@@ -37,7 +26,7 @@ namespace PoseRT.Tests
             Assert.Contains("4/4 images", output.ToString(), StringComparison.Ordinal);
             Assert.Contains("APm", output.ToString(), StringComparison.Ordinal);
 
-            var gt = CocoKeypointFile.Load(MiniAnnotations);
+            var gt = CocoKeypointFile.Load(CocoTestData.MiniAnnotations);
             var results = CocoResultsFile.Load(Path.Combine(dir, "results.json"));
             Assert.InRange(results.Count, 1, 12);
             foreach (var r in results)
@@ -58,7 +47,7 @@ namespace PoseRT.Tests
         {
             var dir = RepoPaths.NewTempDir("run-det");
             var output = new StringWriter();
-            Assert.Equal(0, RunCommand.Execute(Settings(dir, gtBoxes: false, MiniDetections), output, TextWriter.Null, liveProgress: false));
+            Assert.Equal(0, RunCommand.Execute(Settings(dir, gtBoxes: false, CocoTestData.MiniDetections), output, TextWriter.Null, liveProgress: false));
             Assert.Contains("4 images, 118 boxes", output.ToString(), StringComparison.Ordinal);
             var results = CocoResultsFile.Load(Path.Combine(dir, "results.json"));
             Assert.InRange(results.Count, 4, 118);
@@ -71,19 +60,19 @@ namespace PoseRT.Tests
         {
             var dir = RepoPaths.NewTempDir("run-cli");
             var model = Path.Combine(dir, "stand-in.onnx");
-            File.WriteAllBytes(model, Model.Value);
+            File.WriteAllBytes(model, CocoTestData.SmallStandInModel);
             var results = Path.Combine(dir, "res.json");
             int code = RunCommand.Create().Parse(new[]
             {
-                "--model", model, "--gt", MiniAnnotations, "--images", MiniImages, "--gt-boxes", "--no-flip",
+                "--model", model, "--gt", CocoTestData.MiniAnnotations, "--images", CocoTestData.MiniImages, "--gt-boxes", "--no-flip",
                 "--provider", "Cpu", "--threads", "1", "--out", results,
             }).Invoke();
             Assert.Equal(0, code);
             Assert.InRange(CocoResultsFile.Load(results).Count, 1, 12);
 
             // Both box sources, or neither: refused before anything runs.
-            Assert.Equal(2, RunCommand.Create().Parse(new[] { "--model", model, "--gt", MiniAnnotations, "--images", MiniImages }).Invoke());
-            Assert.Equal(2, RunCommand.Create().Parse(new[] { "--model", model, "--gt", MiniAnnotations, "--images", MiniImages, "--gt-boxes", "--detections", MiniDetections }).Invoke());
+            Assert.Equal(2, RunCommand.Create().Parse(new[] { "--model", model, "--gt", CocoTestData.MiniAnnotations, "--images", CocoTestData.MiniImages }).Invoke());
+            Assert.Equal(2, RunCommand.Create().Parse(new[] { "--model", model, "--gt", CocoTestData.MiniAnnotations, "--images", CocoTestData.MiniImages, "--gt-boxes", "--detections", CocoTestData.MiniDetections }).Invoke());
         }
 
         [Fact]
@@ -92,7 +81,7 @@ namespace PoseRT.Tests
             var dir = RepoPaths.NewTempDir("run-missing");
             var images = Path.Combine(dir, "images");
             Directory.CreateDirectory(images);
-            foreach (var f in Directory.GetFiles(MiniImages).Where(f => !f.EndsWith("000000196141.jpg", StringComparison.Ordinal)))
+            foreach (var f in Directory.GetFiles(CocoTestData.MiniImages).Where(f => !f.EndsWith("000000196141.jpg", StringComparison.Ordinal)))
                 File.Copy(f, Path.Combine(images, Path.GetFileName(f)));
             var error = new StringWriter();
             Assert.Equal(2, RunCommand.Execute(Settings(dir, gtBoxes: true, images: images), TextWriter.Null, error, liveProgress: false));
@@ -112,7 +101,7 @@ namespace PoseRT.Tests
 
             var images = Path.Combine(dir, "images");
             Directory.CreateDirectory(images);
-            foreach (var f in Directory.GetFiles(MiniImages)) File.WriteAllText(Path.Combine(images, Path.GetFileName(f)), "not a jpeg");
+            foreach (var f in Directory.GetFiles(CocoTestData.MiniImages)) File.WriteAllText(Path.Combine(images, Path.GetFileName(f)), "not a jpeg");
             error = new StringWriter();
             Assert.Equal(2, RunCommand.Execute(Settings(dir, gtBoxes: true, images: images), TextWriter.Null, error, liveProgress: false));
             Assert.Contains("image_id 785: Image file", error.ToString(), StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using OpenCvSharp;
+using PoseRT.Randomness;
 
 namespace PoseRT.Synthetic
 {

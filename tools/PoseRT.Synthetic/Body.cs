@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using PoseRT.Randomness;
 
 namespace PoseRT.Synthetic
 {

@@ -5,6 +5,7 @@ using System.Numerics;
 using OpenCvSharp;
 
 using PoseRT.IO;
+using PoseRT.Randomness;
 
 namespace PoseRT.Synthetic
 {
@@ -106,7 +107,7 @@ namespace PoseRT.Synthetic
                 throw;
             }
 
-            AtomicFile.WriteAllBytes(gtPath, CocoJson.Clip(o, Path.GetFileName(videoPath), frames));
+            AtomicFile.WriteAllBytes(gtPath, SyntheticAnnotations.Clip(o, Path.GetFileName(videoPath), frames));
             return new SyntheticClip(Path.GetFullPath(videoPath), Path.GetFullPath(gtPath), w, h, o.Fps, frames);
         }
 

@@ -1,4 +1,5 @@
 using System;
+using PoseRT.Randomness;
 
 namespace PoseRT.Synthetic
 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using OpenCvSharp;
+using PoseRT.Randomness;
 using PoseRT.Runtime;
 
 namespace PoseRT.Synthetic

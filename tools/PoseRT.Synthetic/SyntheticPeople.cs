@@ -67,7 +67,7 @@ namespace PoseRT.Synthetic
             }
 
             string annPath = Path.Combine(annDir, options.AnnotationFileName);
-            AtomicFile.WriteAllBytes(annPath, CocoJson.Dataset(options, names, people));
+            SyntheticAnnotations.Dataset(options, names, people, annPath).Save(annPath);
             int count = 0;
             foreach (var p in people) count += p.Count;
             return new SyntheticDataset(Path.GetFullPath(annPath), Path.GetFullPath(imageDir), options.Images, count);

@@ -44,7 +44,7 @@ namespace PoseRT.Tests.Training
             var dir = RepoPaths.NewTempDir("e2e-margin");
             var set = Generate(dir, 24);
             var model = PoseNetOptions.Tiny(ActivationKind.DyReluC);
-            var validator = new CocoValidator(set.AnnotationPath, set.ImageDirectory, null, new DataWarnings());
+            var validator = new CocoValidator(set.AnnotationPath, set.ImageDirectory, null);
             double untrained;
             torch.manual_seed(3);
             using (var fresh = PoseNet.Create(model))

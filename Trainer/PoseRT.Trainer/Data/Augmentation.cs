@@ -1,5 +1,3 @@
-using System;
-
 namespace PoseRT.Trainer.Data
 {
     /// <summary>
@@ -38,13 +36,5 @@ namespace PoseRT.Trainer.Data
 
         /// <summary>No augmentation at all (validation-like crops).</summary>
         public static Augmentation None { get; } = new() { ScaleFactor = 0, RotationProbability = 0, HalfBodyProbability = 0, FlipProbability = 0 };
-
-        /// <summary>Standard normal draw (Box-Muller) from <paramref name="random"/>.</summary>
-        internal static double Normal(Random random)
-        {
-            double u1 = 1.0 - random.NextDouble();
-            double u2 = random.NextDouble();
-            return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-        }
     }
 }

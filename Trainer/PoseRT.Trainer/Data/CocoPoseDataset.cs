@@ -162,7 +162,7 @@ namespace PoseRT.Trainer.Data
 
             // Each draw happens whether or not it is used, so one setting's probability does not shift the others' draws.
             double halfDraw = random.NextDouble(), upperDraw = random.NextDouble();
-            double scaleDraw = Augmentation.Normal(random), rotDraw = Augmentation.Normal(random), rotGate = random.NextDouble();
+            double scaleDraw = SampleRandom.Normal(random), rotDraw = SampleRandom.Normal(random), rotGate = random.NextDouble();
             double flipDraw = random.NextDouble();
 
             if (aug.HalfBodyProbability > 0 && halfDraw < aug.HalfBodyProbability && CountLabelled(p.Joints) > aug.HalfBodyMinJoints

@@ -1,4 +1,5 @@
 using System;
+using PoseRT.Randomness;
 
 namespace PoseRT.Trainer.Data
 {
@@ -30,10 +31,14 @@ namespace PoseRT.Trainer.Data
         public static int DeriveSeed(long seed, int epoch, int index)
         {
             ulong z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)(uint)epoch * 0xBF58476D1CE4E5B9UL + (ulong)(uint)index * 0x94D049BB133111EBUL);
-            z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-            z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-            z ^= z >> 31;
-            return (int)(z & 0x7FFFFFFF);
+            return (int)(SeededRandom.Mix(z) & 0x7FFFFFFF);
+        }
+
+        /// <summary>A standard normal draw (Box-Muller, <see cref="SeededRandom.StandardNormal"/>) from two draws of <paramref name="random"/>.</summary>
+        public static double Normal(Random random)
+        {
+            ArgumentNullException.ThrowIfNull(random);
+            return SeededRandom.StandardNormal(random.NextDouble(), random.NextDouble());
         }
     }
 }

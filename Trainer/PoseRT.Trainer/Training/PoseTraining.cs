@@ -59,7 +59,7 @@ namespace PoseRT.Trainer.Training
             CocoValidator? validator = null;
             if (spec.ValAnnotations != null)
             {
-                validator = new CocoValidator(spec.ValAnnotations, spec.ValImages ?? spec.TrainImages, spec.ValDetections, warnings);
+                validator = new CocoValidator(spec.ValAnnotations, spec.ValImages ?? spec.TrainImages, spec.ValDetections);
                 observer?.OnMessage($"Validation: {validator.BoxCount} {(validator.UsesDetections ? "detected" : "ground-truth")} boxes from {spec.ValAnnotations}, every {spec.Train.ValidateEveryEpochs} epochs and at the end.");
             }
 

@@ -4,12 +4,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using OpenCvSharp;
 using PoseRT.Cli;
 using PoseRT.Coco;
 using PoseRT.IO;
 using PoseRT.Runtime;
-using PoseRT.Vision;
 using Spectre.Console;
 
 namespace PoseRT.Tools.Commands
@@ -18,6 +16,7 @@ namespace PoseRT.Tools.Commands
     /// <c>posert run</c>: the whole SimpleBaselines/HRNet top-down COCO protocol with a PoseRT model: boxes
     /// (detector file or cleaned ground-truth boxes), crop + flip test + decode + rescoring (the Runtime's
     /// <see cref="PoseEstimator"/>), OKS-NMS at 0.9 per image, a results file, then the pycocotools-exact score.
+    /// The loop and its error policy are <see cref="TopDownRunner"/>'s, shared with training validation.
     /// </summary>
     internal static class RunCommand
     {
@@ -32,8 +31,8 @@ namespace PoseRT.Tools.Commands
             public int MaxBoxesPerImage { get; init; } = DefaultMaxBoxesPerImage;
         }
 
-        /// <summary>The default of <c>--max-boxes-per-image</c>: detectors keep at most 100 per image; 300 leaves room.</summary>
-        internal const int DefaultMaxBoxesPerImage = 300;
+        /// <summary>The default of <c>--max-boxes-per-image</c> (the runner's default).</summary>
+        internal const int DefaultMaxBoxesPerImage = TopDownRunner.DefaultMaxBoxesPerImage;
 
         /// <summary>The most CPU threads <c>--threads</c> accepts: 4 per logical processor.</summary>
         internal static int MaxThreads => Environment.ProcessorCount * 4;
@@ -98,17 +97,9 @@ namespace PoseRT.Tools.Commands
                 if (s.Threads < 0 || s.Threads > MaxThreads)
                     throw new ArgumentException($"--threads {s.Threads}: must be a number from 0 to {MaxThreads} (4 per logical processor at most).");
                 var groundTruth = CocoKeypointFile.Load(s.GroundTruth);
-                var boxesByImage = s.Detections != null ? LoadDetections(s.Detections, groundTruth, s.MaxBoxesPerImage) : null;
-
-                // Every image must be there before hours of inference start.
-                var paths = new string[groundTruth.Images.Count];
-                for (int i = 0; i < paths.Length; i++)
-                {
-                    var image = groundTruth.Images[i];
-                    paths[i] = Path.Combine(s.ImageDir, image.FileName);
-                    if (!File.Exists(paths[i]))
-                        throw new FileNotFoundException($"Image file '{paths[i]}' of image_id {image.Id} (images[{i}] of {groundTruth.Source}) does not exist.", paths[i]);
-                }
+                // Boxes, and every image present, before any inference (the runner's error policy).
+                var runner = new TopDownRunner(groundTruth, s.ImageDir, s.Detections, s.MaxBoxesPerImage);
+                int imageCount = runner.ImageCount;
 
                 var options = new PoseEstimatorOptions { Provider = s.Provider, DeviceId = s.Device, CpuThreads = s.Threads, FlipTest = s.Flip };
                 using var estimator = s.ModelBytes != null
@@ -119,16 +110,7 @@ namespace PoseRT.Tools.Commands
                 var results = new List<CocoKeypointResult>();
                 int boxCount = 0;
                 var clock = Stopwatch.StartNew();
-                void RunAll(Action<int> progress)
-                {
-                    var state = new ImageRunner(estimator, options.BoxPadding);
-                    for (int i = 0; i < paths.Length; i++)
-                    {
-                        var image = groundTruth.Images[i];
-                        boxCount += state.Run(image, paths[i], groundTruth, boxesByImage, results);
-                        progress(i + 1);
-                    }
-                }
+                void RunAll(Action<int> progress) => boxCount = runner.Run(estimator, options.BoxPadding, results, progress);
 
                 if (liveProgress)
                 {
@@ -137,23 +119,23 @@ namespace PoseRT.Tools.Commands
                         .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                         .Start(ctx =>
                         {
-                            var task = ctx.AddTask("images", maxValue: paths.Length);
+                            var task = ctx.AddTask("images", maxValue: imageCount);
                             RunAll(done =>
                             {
                                 task.Value = done;
-                                task.Description = string.Create(CultureInfo.InvariantCulture, $"{done}/{paths.Length} images, {done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F1} img/s");
+                                task.Description = string.Create(CultureInfo.InvariantCulture, $"{done}/{imageCount} images, {done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F1} img/s");
                             });
                         });
                 }
                 else
                 {
-                    int step = Math.Max(1, paths.Length / 10);
+                    int step = Math.Max(1, imageCount / 10);
                     RunAll(done =>
                     {
-                        if (done % step != 0 && done != paths.Length) return;
+                        if (done % step != 0 && done != imageCount) return;
                         double rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                        var eta = TimeSpan.FromSeconds((paths.Length - done) / rate);
-                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{done}/{paths.Length} images, {rate:F1} img/s, ETA {eta:hh\\:mm\\:ss}"));
+                        var eta = TimeSpan.FromSeconds((imageCount - done) / rate);
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{done}/{imageCount} images, {rate:F1} img/s, ETA {eta:hh\\:mm\\:ss}"));
                     });
                 }
                 double seconds = clock.Elapsed.TotalSeconds;
@@ -161,7 +143,7 @@ namespace PoseRT.Tools.Commands
                 if (s.OutPath != null) CocoResultsFile.Save(s.OutPath, results);
                 var evaluation = new CocoKeypointEvaluator(groundTruth).Evaluate(results, s.OutPath ?? "run results");
                 foreach (var warning in evaluation.Warnings) error.WriteLine("warning: " + warning);
-                PrintSummary(output, evaluation.Stats, paths.Length, boxCount, results.Count, seconds);
+                PrintSummary(output, evaluation.Stats, imageCount, boxCount, results.Count, seconds);
                 if (s.OutPath != null) output.WriteLine($"wrote {s.OutPath}");
                 if (s.JsonPath != null)
                 {
@@ -181,32 +163,6 @@ namespace PoseRT.Tools.Commands
             }
         }
 
-        private static Dictionary<long, List<CocoDetection>> LoadDetections(string path, CocoKeypointFile groundTruth, int maxBoxesPerImage)
-        {
-            var all = CocoDetectionFile.Load(path);
-            for (int i = 0; i < all.Count; i++)
-            {
-                if (groundTruth.FindImage(all[i].ImageId) is null)
-                    throw CocoFormatException.ForEntry(path, "detections", i, all[i].ImageId, "image_id", $"{all[i].ImageId} is not an image of '{groundTruth.Source}'.");
-            }
-            var byImage = new Dictionary<long, List<CocoDetection>>();
-            foreach (var d in TopDownProtocol.SelectDetections(all))
-            {
-                if (!byImage.TryGetValue(d.ImageId, out var list))
-                {
-                    list = new List<CocoDetection>();
-                    byImage.Add(d.ImageId, list);
-                }
-                if (list.Count == maxBoxesPerImage)
-                {
-                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                        $"'{path}': image_id {d.ImageId} has more than {maxBoxesPerImage} person detections, the --max-boxes-per-image cap; filter the file or raise the cap."));
-                }
-                list.Add(d);
-            }
-            return byImage;
-        }
-
         private static void PrintSummary(TextWriter output, CocoKeypointStats stats, int images, int boxes, int poses, double seconds)
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -224,67 +180,6 @@ namespace PoseRT.Tools.Commands
             console.Write(table);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{images} images, {boxes} boxes, {poses} poses after OKS-NMS, {seconds:F1} s ({images / Math.Max(seconds, 1e-9):F1} img/s)"));
-        }
-
-        /// <summary>Per-image work with buffers reused from image to image.</summary>
-        private sealed class ImageRunner
-        {
-            private readonly PoseEstimator _estimator;
-            private readonly float _padding;
-            private BoundingBox[] _boxes = new BoundingBox[16];
-            private float[] _scores = new float[16];
-            private Pose[] _poses = new Pose[16];
-
-            public ImageRunner(PoseEstimator estimator, float padding)
-            {
-                _estimator = estimator;
-                _padding = padding;
-            }
-
-            /// <summary>Estimates the image's boxes, applies OKS-NMS, appends the kept poses; returns the box count.</summary>
-            public int Run(CocoImage image, string path, CocoKeypointFile groundTruth, Dictionary<long, List<CocoDetection>>? detections, List<CocoKeypointResult> results)
-            {
-                Mat read;
-                try
-                {
-                    read = ImageFiles.ReadBgr(path);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new InvalidDataException($"image_id {image.Id}: {e.Message}", e);
-                }
-                using var mat = read;
-                // Ground truth in pixels of a different picture would be scored as if it belonged to this one.
-                if (image.Width > 0 && image.Height > 0 && (mat.Width != image.Width || mat.Height != image.Height))
-                {
-                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                        $"Image file '{path}' is {mat.Width}x{mat.Height} pixels, but image_id {image.Id} of '{groundTruth.Source}' says {image.Width}x{image.Height}."));
-                }
-
-                List<CocoDetection> boxes = detections != null
-                    ? (detections.TryGetValue(image.Id, out var list) ? list : new List<CocoDetection>())
-                    : TopDownProtocol.GroundTruthBoxes(groundTruth.AnnotationsOf(image.Id), mat.Width, mat.Height);
-                int n = boxes.Count;
-                if (n == 0) return 0;
-                if (_boxes.Length < n)
-                {
-                    _boxes = new BoundingBox[n];
-                    _scores = new float[n];
-                    _poses = new Pose[n];
-                }
-                for (int i = 0; i < n; i++)
-                {
-                    _boxes[i] = boxes[i].Bbox.ToBoundingBox();
-                    _scores[i] = (float)boxes[i].Score;
-                }
-
-                var view = mat.AsImageView();
-                _estimator.Estimate(view, _boxes.AsSpan(0, n), _scores.AsSpan(0, n), _poses.AsSpan(0, n));
-
-                var info = _estimator.ModelInfo;
-                TopDownProtocol.AddImageResults(image.Id, _poses.AsSpan(0, n), _boxes.AsSpan(0, n), info.InputWidth, info.InputHeight, _padding, results);
-                return n;
-            }
         }
     }
 }

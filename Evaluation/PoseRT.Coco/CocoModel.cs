@@ -26,7 +26,17 @@ namespace PoseRT.Coco
     /// <param name="Id">Category id (1 for <c>person</c>).</param>
     /// <param name="Name">Category name.</param>
     /// <param name="KeypointNames">The category's keypoint names (empty when the file lists none).</param>
-    public sealed record CocoCategory(long Id, string Name, IReadOnlyList<string> KeypointNames);
+    public sealed record CocoCategory(long Id, string Name, IReadOnlyList<string> KeypointNames)
+    {
+        /// <summary>COCO's <c>supercategory</c>; written by <see cref="CocoKeypointFile.Save"/> when set (the reader does not keep it).</summary>
+        public string? Supercategory { get; init; }
+
+        /// <summary>
+        /// The keypoint skeleton as 0-based index pairs (e.g. <c>CocoKeypoints.Schema.Skeleton</c>); written 1-based,
+        /// as COCO's files have it, when set (the reader does not keep it).
+        /// </summary>
+        public IReadOnlyList<(int From, int To)>? Skeleton { get; init; }
+    }
 
     /// <summary>
     /// One ground-truth person of a <c>person_keypoints_*.json</c> file. Keypoints are stored as COCO

@@ -52,16 +52,54 @@ namespace PoseRT.Coco
         }
     }
 
-    /// <summary>The number-array pieces of COCO JSON that annotation and results files share.</summary>
-    internal static class CocoJsonWriter
+    /// <summary>
+    /// The pieces of COCO JSON that annotation files, results files and formats embedding COCO persons (the
+    /// synthetic generator's clip ground truth) share, written in one place so each field has one spelling and
+    /// one number format (shortest round-trip).
+    /// </summary>
+    public static class CocoJsonWriter
     {
+        /// <summary>One person's <c>keypoints</c>, <c>num_keypoints</c>, <c>bbox</c> and <c>area</c>, in that order.</summary>
+        public static void WritePerson(Utf8JsonWriter writer, CocoKeypointAnnotation person)
+        {
+            ArgumentNullException.ThrowIfNull(writer);
+            ArgumentNullException.ThrowIfNull(person);
+            WriteNumbers(writer, "keypoints", person.Keypoints);
+            writer.WriteNumber("num_keypoints", person.NumKeypoints);
+            WriteBox(writer, person.Bbox);
+            writer.WriteNumber("area", person.Area);
+        }
+
+        /// <summary>A category's <c>keypoints</c> (names) and, when given, its <c>skeleton</c> as 1-based pairs.</summary>
+        public static void WriteKeypointNames(Utf8JsonWriter writer, IReadOnlyList<string> names, IReadOnlyList<(int From, int To)>? skeleton)
+        {
+            ArgumentNullException.ThrowIfNull(writer);
+            ArgumentNullException.ThrowIfNull(names);
+            writer.WriteStartArray("keypoints");
+            foreach (var name in names) writer.WriteStringValue(name);
+            writer.WriteEndArray();
+            if (skeleton is null) return;
+            writer.WriteStartArray("skeleton");
+            foreach (var (from, to) in skeleton)
+            {
+                writer.WriteStartArray();
+                writer.WriteNumberValue(from + 1);
+                writer.WriteNumberValue(to + 1);
+                writer.WriteEndArray();
+            }
+            writer.WriteEndArray();
+        }
+
+        /// <summary>A named array of numbers.</summary>
         public static void WriteNumbers(Utf8JsonWriter writer, string name, ReadOnlySpan<double> values)
         {
+            ArgumentNullException.ThrowIfNull(writer);
             writer.WriteStartArray(name);
             foreach (var v in values) writer.WriteNumberValue(v);
             writer.WriteEndArray();
         }
 
+        /// <summary>A <c>bbox</c>: x, y, width, height.</summary>
         public static void WriteBox(Utf8JsonWriter writer, CocoBox box) =>
             WriteNumbers(writer, "bbox", stackalloc double[] { box.X, box.Y, box.Width, box.Height });
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using PoseRT.Runtime;
 
 using PoseRT.IO;
@@ -80,8 +81,17 @@ namespace PoseRT.Coco
             _annotationsByImage.TryGetValue(imageId, out var list) ? list : NoAnnotations;
 
         /// <summary>
+        /// COCO's free-form <c>info</c> object (description, version, and whatever a generator records, such as its
+        /// seed). When set, <see cref="Save"/> writes it first, followed by an empty <c>licenses</c> list, as COCO's
+        /// own files have both; the reader does not keep it.
+        /// </summary>
+        public JsonObject? Info { get; init; }
+
+        /// <summary>
         /// Writes the file in COCO format (images, annotations without segmentation, categories), atomically:
-        /// a temporary file beside <paramref name="path"/> renamed over it.
+        /// a temporary file beside <paramref name="path"/> renamed over it. The one writer of annotation files:
+        /// the field order is fixed and numbers are written in shortest round-trip form, so equal content gives
+        /// equal bytes (the synthetic generator's promise for a seed rests on it).
         /// </summary>
         public void Save(string path)
         {
@@ -90,6 +100,13 @@ namespace PoseRT.Coco
             {
                 using var w = new Utf8JsonWriter(stream);
                 w.WriteStartObject();
+                if (Info is not null)
+                {
+                    w.WritePropertyName("info");
+                    Info.WriteTo(w);
+                    w.WriteStartArray("licenses");
+                    w.WriteEndArray();
+                }
                 w.WriteStartArray("images");
                 foreach (var image in Images)
                 {
@@ -108,11 +125,8 @@ namespace PoseRT.Coco
                     w.WriteNumber("id", a.Id);
                     w.WriteNumber("image_id", a.ImageId);
                     w.WriteNumber("category_id", a.CategoryId);
-                    CocoJsonWriter.WriteNumbers(w, "keypoints", a.Keypoints);
-                    w.WriteNumber("num_keypoints", a.NumKeypoints);
-                    CocoJsonWriter.WriteBox(w, a.Bbox);
-                    w.WriteNumber("area", a.Area);
                     w.WriteNumber("iscrowd", a.IsCrowd ? 1 : 0);
+                    CocoJsonWriter.WritePerson(w, a);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -122,9 +136,8 @@ namespace PoseRT.Coco
                     w.WriteStartObject();
                     w.WriteNumber("id", c.Id);
                     w.WriteString("name", c.Name);
-                    w.WriteStartArray("keypoints");
-                    foreach (var name in c.KeypointNames) w.WriteStringValue(name);
-                    w.WriteEndArray();
+                    if (c.Supercategory is not null) w.WriteString("supercategory", c.Supercategory);
+                    CocoJsonWriter.WriteKeypointNames(w, c.KeypointNames, c.Skeleton);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();

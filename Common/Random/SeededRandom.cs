@@ -1,11 +1,15 @@
 using System;
 
-namespace PoseRT.Synthetic
+namespace PoseRT.Randomness
 {
     /// <summary>
     /// xoshiro256** seeded through SplitMix64. Our own generator (not System.Random) so a seed
     /// means the same stream on every .NET version and platform, which the byte-identical
-    /// output promise depends on.
+    /// output promise depends on. It is the one place of the seeded-randomness maths: the synthetic
+    /// generator draws from instances; the trainer's data pipeline (which draws from System.Random
+    /// for its recorded augmentation streams) derives its seeds with <see cref="Mix"/> and its normal
+    /// draws with <see cref="StandardNormal(double, double)"/>.
+    /// Compiled as source into the assemblies that opt in (PoseRTUsesRandom, Directory.Build.targets).
     /// </summary>
     internal sealed class SeededRandom
     {
@@ -31,7 +35,12 @@ namespace PoseRT.Synthetic
         private static ulong SplitMix(ref ulong x)
         {
             x = unchecked(x + 0x9E3779B97F4A7C15UL);
-            ulong z = x;
+            return Mix(x);
+        }
+
+        /// <summary>SplitMix64's finaliser: a bijection of 64-bit values under which nearby inputs give unrelated outputs.</summary>
+        public static ulong Mix(ulong z)
+        {
             z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
             z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
             return z ^ (z >> 31);
@@ -67,12 +76,14 @@ namespace PoseRT.Synthetic
         public bool Chance(double p) => NextDouble() < p;
 
         /// <summary>Standard normal (Box-Muller; the second value is dropped to keep the stream simple).</summary>
-        public float Normal()
-        {
-            double u1 = 1.0 - NextDouble();
-            double u2 = NextDouble();
-            return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-        }
+        public float Normal() => (float)StandardNormal(NextDouble(), NextDouble());
+
+        /// <summary>
+        /// Box-Muller's standard normal from two uniform draws in [0, 1), given in the order they were drawn
+        /// (C# evaluates arguments left to right, so <c>StandardNormal(r.NextDouble(), r.NextDouble())</c> is well defined).
+        /// </summary>
+        public static double StandardNormal(double first, double second) =>
+            Math.Sqrt(-2.0 * Math.Log(1.0 - first)) * Math.Cos(2 * Math.PI * second);
 
         public float Normal(double mean, double sigma) => (float)(mean + sigma * Normal());
 
