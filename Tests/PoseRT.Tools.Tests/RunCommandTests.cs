@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using PoseRT.Cli;
 using PoseRT.Coco;
 using PoseRT.Runtime;
 using PoseRT.Tools.Commands;
@@ -11,7 +12,7 @@ namespace PoseRT.Tests
     {
         private static RunCommand.Settings Settings(string dir, bool gtBoxes, string? detections = null, string? images = null) =>
             new("stand-in.onnx", CocoTestData.MiniAnnotations, images ?? CocoTestData.MiniImages, detections, gtBoxes, Flip: true,
-                Path.Combine(dir, "results.json"), Path.Combine(dir, "plots"), Path.Combine(dir, "stats.json"), ExecutionProvider.Cpu, 0, 1)
+                Path.Combine(dir, "results.json"), Path.Combine(dir, "plots"), Path.Combine(dir, "stats.json"), DeviceChoice.Parse("cpu", DeviceChoice.AllKinds), 1)
             { ModelBytes = CocoTestData.SmallStandInModel };
 
         [Fact]
@@ -65,7 +66,7 @@ namespace PoseRT.Tests
             int code = RunCommand.Create().Parse(new[]
             {
                 "--model", model, "--gt", CocoTestData.MiniAnnotations, "--images", CocoTestData.MiniImages, "--gt-boxes", "--no-flip",
-                "--provider", "Cpu", "--threads", "1", "--out", results,
+                "--device", "cpu", "--threads", "1", "--out", results,
             }).Invoke();
             Assert.Equal(0, code);
             Assert.InRange(CocoResultsFile.Load(results).Count, 1, 12);

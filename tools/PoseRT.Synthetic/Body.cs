@@ -4,8 +4,8 @@ using PoseRT.Randomness;
 
 namespace PoseRT.Synthetic
 {
-    /// <summary>Body parts drawn for one figure; the label map stores <c>person * PartCount + part + 1</c>.</summary>
-    internal enum BodyPart
+    /// <summary>The pieces a figure is drawn from (not the keypoint schema's <c>PoseRT.BodyPart</c> groups); the label map stores <c>person * PartCount + part + 1</c>.</summary>
+    internal enum DrawnPart
     {
         Torso, Head, Neck, UpperArmL, UpperArmR, ForearmL, ForearmR, HandL, HandR,
         ThighL, ThighR, ShinL, ShinR, FootL, FootR, Hair,

@@ -30,7 +30,7 @@ namespace PoseRT.Synthetic
         private struct Item
         {
             public int Kind; // 0 capsule, 1 torso, 2 head
-            public BodyPart Part;
+            public DrawnPart Part;
             public float Key;
             public int Order;
             public Vector2 A, B;
@@ -53,22 +53,22 @@ namespace PoseRT.Synthetic
             float sc = f.Scale;
 
             float torsoZ = (P[Extra.Pelvis].Z + P[Extra.Neck].Z) / 2;
-            Add(new Item { Kind = 1, Part = BodyPart.Torso, Key = torsoZ });
-            Add(Capsule(BodyPart.Neck, I[Extra.Neck], I[Extra.HeadCenter], s.NeckR * sc, s.NeckR * sc, null, look.Skin, 0, P[Extra.Neck].Z + 0.002f, s.NeckLen));
-            Add(new Item { Kind = 2, Part = BodyPart.Head, Key = P[Extra.HeadCenter].Z + 0.06f });
+            Add(new Item { Kind = 1, Part = DrawnPart.Torso, Key = torsoZ });
+            Add(Capsule(DrawnPart.Neck, I[Extra.Neck], I[Extra.HeadCenter], s.NeckR * sc, s.NeckR * sc, null, look.Skin, 0, P[Extra.Neck].Z + 0.002f, s.NeckLen));
+            Add(new Item { Kind = 2, Part = DrawnPart.Head, Key = P[Extra.HeadCenter].Z + 0.06f });
             if (look.LongHair && !look.Hat)
             {
                 Vector3 back = Vector3.Transform(new Vector3(0, 0, -s.HeadR * 0.45f), f.Skeleton.Head);
                 Vector3 top = P[Extra.HeadCenter] + back;
                 Vector3 bottom = top + Vector3.Normalize(P[Extra.Neck] - P[Extra.HeadCenter]) * (s.HeadR * 1.9f);
-                Add(Capsule(BodyPart.Hair, f.ToImage(top), f.ToImage(bottom), s.HeadR * 0.95f * sc, s.HeadR * 0.8f * sc, null, look.Hair, 0, (top.Z + bottom.Z) / 2, s.HeadR * 2));
+                Add(Capsule(DrawnPart.Hair, f.ToImage(top), f.ToImage(bottom), s.HeadR * 0.95f * sc, s.HeadR * 0.8f * sc, null, look.Hair, 0, (top.Z + bottom.Z) / 2, s.HeadR * 2));
             }
 
             float sleeve = look.LongSleeves ? 1.01f : 0.55f;
-            AddArm(f, 5, 7, 9, Extra.HandTipL, BodyPart.UpperArmL, BodyPart.ForearmL, BodyPart.HandL, sleeve);
-            AddArm(f, 6, 8, 10, Extra.HandTipR, BodyPart.UpperArmR, BodyPart.ForearmR, BodyPart.HandR, sleeve);
-            AddLeg(f, 11, 13, 15, Extra.ToeL, Extra.HeelL, BodyPart.ThighL, BodyPart.ShinL, BodyPart.FootL);
-            AddLeg(f, 12, 14, 16, Extra.ToeR, Extra.HeelR, BodyPart.ThighR, BodyPart.ShinR, BodyPart.FootR);
+            AddArm(f, 5, 7, 9, Extra.HandTipL, DrawnPart.UpperArmL, DrawnPart.ForearmL, DrawnPart.HandL, sleeve);
+            AddArm(f, 6, 8, 10, Extra.HandTipR, DrawnPart.UpperArmR, DrawnPart.ForearmR, DrawnPart.HandR, sleeve);
+            AddLeg(f, 11, 13, 15, Extra.ToeL, Extra.HeelL, DrawnPart.ThighL, DrawnPart.ShinL, DrawnPart.FootL);
+            AddLeg(f, 12, 14, 16, Extra.ToeR, Extra.HeelR, DrawnPart.ThighR, DrawnPart.ShinR, DrawnPart.FootR);
 
             // Stable sort: equal depth keys keep insertion order so output never depends on the sort algorithm.
             _items.Sort((x, y) => x.Key != y.Key ? x.Key.CompareTo(y.Key) : x.Order.CompareTo(y.Order));
@@ -97,12 +97,12 @@ namespace PoseRT.Synthetic
             _items.Add(it);
         }
 
-        private static Item Capsule(BodyPart part, Vector2 a, Vector2 b, float ra, float rb, Fabric? cloth, Vector3 plain, float clothUntil, float key, float length) => new()
+        private static Item Capsule(DrawnPart part, Vector2 a, Vector2 b, float ra, float rb, Fabric? cloth, Vector3 plain, float clothUntil, float key, float length) => new()
         {
             Kind = 0, Part = part, A = a, B = b, Ra = ra, Rb = rb, Cloth = cloth, Plain = plain, ClothUntil = clothUntil, Key = key, Length = length,
         };
 
-        private void AddArm(Figure f, int sh, int el, int wr, int tip, BodyPart upper, BodyPart fore, BodyPart hand, float sleeve)
+        private void AddArm(Figure f, int sh, int el, int wr, int tip, DrawnPart upper, DrawnPart fore, DrawnPart hand, float sleeve)
         {
             var s = f.Shape;
             var P = f.Skeleton.P;
@@ -113,7 +113,7 @@ namespace PoseRT.Synthetic
             Add(Capsule(hand, I[wr], I[tip], s.HandR * sc, s.HandR * 1.1f * sc, null, f.Look.Skin * 0.95f, 0, (P[wr].Z + P[tip].Z) / 2 + 0.025f, s.Hand));
         }
 
-        private void AddLeg(Figure f, int hip, int knee, int ankle, int toe, int heel, BodyPart thigh, BodyPart shin, BodyPart foot)
+        private void AddLeg(Figure f, int hip, int knee, int ankle, int toe, int heel, DrawnPart thigh, DrawnPart shin, DrawnPart foot)
         {
             var s = f.Shape;
             var P = f.Skeleton.P;

@@ -166,15 +166,15 @@ namespace PoseRT.Synthetic
             y = Math.Clamp(y, 0, canvas.Height - 1);
             int l = canvas.Labels[y * canvas.Width + x];
             if (l == 0 || (l - 1) / Canvas.LabelStride != slot) return false;
-            var part = (BodyPart)((l - 1) % Canvas.LabelStride);
+            var part = (DrawnPart)((l - 1) % Canvas.LabelStride);
             if (k <= CocoKeypoints.RightEar)
             {
-                if (part != BodyPart.Head) return false;
+                if (part != DrawnPart.Head) return false;
                 float z = Vector3.Transform(Skeleton3D.FaceDirections[k], f.Skeleton.Head).Z;
                 float threshold = k == CocoKeypoints.Nose ? -0.2f : k <= CocoKeypoints.RightEye ? 0.12f : -0.7f; // ears stick out, so they stay in view longer than eyes
                 return z > threshold;
             }
-            if (part == BodyPart.Torso)
+            if (part == DrawnPart.Torso)
             {
                 // Shoulders and hips on the far side of the torso are behind it. Depth is compared
                 // with the torso's own depth at that level, so a leaning torso does not hide its front joints.
@@ -184,18 +184,18 @@ namespace PoseRT.Synthetic
             }
             return k switch
             {
-                CocoKeypoints.LeftShoulder => part == BodyPart.UpperArmL,
-                CocoKeypoints.RightShoulder => part == BodyPart.UpperArmR,
-                CocoKeypoints.LeftElbow => part is BodyPart.UpperArmL or BodyPart.ForearmL,
-                CocoKeypoints.RightElbow => part is BodyPart.UpperArmR or BodyPart.ForearmR,
-                CocoKeypoints.LeftWrist => part is BodyPart.ForearmL or BodyPart.HandL,
-                CocoKeypoints.RightWrist => part is BodyPart.ForearmR or BodyPart.HandR,
-                CocoKeypoints.LeftHip => part == BodyPart.ThighL,
-                CocoKeypoints.RightHip => part == BodyPart.ThighR,
-                CocoKeypoints.LeftKnee => part is BodyPart.ThighL or BodyPart.ShinL,
-                CocoKeypoints.RightKnee => part is BodyPart.ThighR or BodyPart.ShinR,
-                CocoKeypoints.LeftAnkle => part is BodyPart.ShinL or BodyPart.FootL,
-                CocoKeypoints.RightAnkle => part is BodyPart.ShinR or BodyPart.FootR,
+                CocoKeypoints.LeftShoulder => part == DrawnPart.UpperArmL,
+                CocoKeypoints.RightShoulder => part == DrawnPart.UpperArmR,
+                CocoKeypoints.LeftElbow => part is DrawnPart.UpperArmL or DrawnPart.ForearmL,
+                CocoKeypoints.RightElbow => part is DrawnPart.UpperArmR or DrawnPart.ForearmR,
+                CocoKeypoints.LeftWrist => part is DrawnPart.ForearmL or DrawnPart.HandL,
+                CocoKeypoints.RightWrist => part is DrawnPart.ForearmR or DrawnPart.HandR,
+                CocoKeypoints.LeftHip => part == DrawnPart.ThighL,
+                CocoKeypoints.RightHip => part == DrawnPart.ThighR,
+                CocoKeypoints.LeftKnee => part is DrawnPart.ThighL or DrawnPart.ShinL,
+                CocoKeypoints.RightKnee => part is DrawnPart.ThighR or DrawnPart.ShinR,
+                CocoKeypoints.LeftAnkle => part is DrawnPart.ShinL or DrawnPart.FootL,
+                CocoKeypoints.RightAnkle => part is DrawnPart.ShinR or DrawnPart.FootR,
                 _ => false,
             };
         }

@@ -23,7 +23,7 @@ namespace PoseRT.Tools.Commands
         /// <summary>Everything one run needs; <see cref="ModelBytes"/> replaces <see cref="Model"/> in tests.</summary>
         internal sealed record Settings(
             string Model, string GroundTruth, string ImageDir, string? Detections, bool GroundTruthBoxes, bool Flip,
-            string? OutPath, string? PlotDir, string? JsonPath, ExecutionProvider Provider, int Device, int Threads)
+            string? OutPath, string? PlotDir, string? JsonPath, DeviceChoice Device, int Threads)
         {
             public byte[]? ModelBytes { get; init; }
 
@@ -49,15 +49,14 @@ namespace PoseRT.Tools.Commands
             var output = new Option<string?>("--out") { Description = "Write the results file (list of {image_id, category_id, keypoints, score}) here." };
             var plots = new Option<string?>("--plots") { Description = "Write PNG plots (PR curve per OKS threshold, per-keypoint error) into this folder." };
             var json = new Option<string?>("--json") { Description = "Write the 10 stats as one JSON object here." };
-            var provider = new Option<ExecutionProvider>("--provider") { Description = "Auto, Cpu, Cuda or DirectML.", DefaultValueFactory = _ => ExecutionProvider.Auto };
-            var device = new Option<int>("--device") { Description = "GPU index for Cuda/DirectML.", DefaultValueFactory = _ => 0 }.AtLeast(0);
+            var device = DeviceChoice.Create("auto", DeviceChoice.AllKinds, "Where the model runs: auto, cpu, cuda[:N] or directml[:N].");
             var threads = new Option<int>("--threads") { Description = "CPU provider threads (0 = ONNX Runtime's choice; at most 4 per logical processor).", DefaultValueFactory = _ => 0 }
                 .InRange(0, MaxThreads, "4 per logical processor at most");
             var maxBoxes = new Option<int>("--max-boxes-per-image") { Description = $"Refuse a detection file with more person boxes than this on one image (default {DefaultMaxBoxesPerImage}).", DefaultValueFactory = _ => DefaultMaxBoxesPerImage }
                 .AtLeast(1);
             var command = new Command("run", "Run a model over COCO images with the top-down test protocol (boxes, flip test, rescoring, OKS-NMS 0.9) and score it like pycocotools.")
             {
-                model, gt, images, detections, gtBoxes, flip, noFlip, output, plots, json, provider, device, threads, maxBoxes,
+                model, gt, images, detections, gtBoxes, flip, noFlip, output, plots, json, device, threads, maxBoxes,
             };
             command.SetAction(parse =>
             {
@@ -75,9 +74,10 @@ namespace PoseRT.Tools.Commands
                 }
                 var settings = new Settings(parse.GetValue(model)!, parse.GetValue(gt)!, parse.GetValue(images)!, detectionPath, useGt,
                     !parse.GetValue(noFlip), parse.GetValue(output), parse.GetValue(plots), parse.GetValue(json),
-                    parse.GetValue(provider), parse.GetValue(device), parse.GetValue(threads))
+                    DeviceChoice.Parse(parse.GetValue(device)!, DeviceChoice.AllKinds), parse.GetValue(threads))
                 { MaxBoxesPerImage = parse.GetValue(maxBoxes) };
-                return Execute(settings, Console.Out, Console.Error, liveProgress: !Console.IsOutputRedirected);
+                // Progress goes to stderr (a bar on a terminal); stdout holds the model line, the table and the totals.
+                return Execute(settings, Console.Out, Console.Error, liveProgress: !Console.IsErrorRedirected);
             });
             return command;
         }
@@ -101,7 +101,7 @@ namespace PoseRT.Tools.Commands
                 var runner = new TopDownRunner(groundTruth, s.ImageDir, s.Detections, s.MaxBoxesPerImage);
                 int imageCount = runner.ImageCount;
 
-                var options = new PoseEstimatorOptions { Provider = s.Provider, DeviceId = s.Device, CpuThreads = s.Threads, FlipTest = s.Flip };
+                var options = new PoseEstimatorOptions { Provider = s.Device.Provider, DeviceId = s.Device.Index, CpuThreads = s.Threads, FlipTest = s.Flip };
                 using var estimator = s.ModelBytes != null
                     ? PoseEstimator.Load(s.ModelBytes, options, s.Model)
                     : PoseEstimator.Load(s.Model, options);
@@ -114,7 +114,7 @@ namespace PoseRT.Tools.Commands
 
                 if (liveProgress)
                 {
-                    AnsiConsole.Progress()
+                    AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) }).Progress()
                         .AutoClear(false)
                         .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                         .Start(ctx =>
