@@ -45,7 +45,7 @@ namespace PoseRT.Trainer.Commands
                         throw new ArgumentException("Give --weights FILE, or --untrained to export freshly initialised weights.");
                     bool quantize = result.GetValue(int8);
                     if (!quantize && calibration.AnyGiven(result))
-                        throw new ArgumentException("--calibration-crops and --calibration-seed apply to --int8 only.");
+                        throw new ArgumentException("--calibration-crops, --calibration-seed and --calibration-percentile apply to --int8 only.");
                     if (weightsPath is not null && !File.Exists(weightsPath))
                         throw new FileNotFoundException($"--weights '{weightsPath}' does not exist.", weightsPath);
                     // Checked before the model is built and exported, so an unusable path costs nothing.

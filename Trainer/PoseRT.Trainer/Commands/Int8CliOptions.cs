@@ -24,16 +24,24 @@ namespace PoseRT.Trainer.Commands
             DefaultValueFactory = _ => CalibrationCrops.DefaultSeed,
         };
 
+        public Option<double> Percentile { get; } = new Option<double>("--calibration-percentile")
+        {
+            Description = "int8: activation range = the [100-p, p] percentiles of each tensor over the crops (99..100; 100 = min/max)",
+            DefaultValueFactory = _ => new Int8Options().Percentile,
+        }.InRange(99.0, 100.0);
+
         public void AddTo(Command command)
         {
             command.Options.Add(Crops);
             command.Options.Add(Seed);
+            command.Options.Add(Percentile);
         }
 
         /// <summary>True when the user set either option (export refuses them without --int8).</summary>
-        public bool AnyGiven(ParseResult result) => result.GetResult(Crops) is { Implicit: false } || result.GetResult(Seed) is { Implicit: false };
+        public bool AnyGiven(ParseResult result) => result.GetResult(Crops) is { Implicit: false } || result.GetResult(Seed) is { Implicit: false }
+            || result.GetResult(Percentile) is { Implicit: false };
 
-        public Int8Options Read(ParseResult result) => new Int8Options { CalibrationCrops = result.GetValue(Crops), Seed = result.GetValue(Seed) };
+        public Int8Options Read(ParseResult result) => new Int8Options { CalibrationCrops = result.GetValue(Crops), Seed = result.GetValue(Seed), Percentile = result.GetValue(Percentile) };
 
         /// <summary>Quantises <paramref name="model"/> and writes it atomically to <paramref name="path"/>; returns what was written.</summary>
         public static ModelProto QuantizeAndWrite(ModelProto model, Int8Options options, string source, string path)

@@ -20,9 +20,17 @@ namespace PoseRT.Trainer.Export
         /// <summary>Seed of the synthetic images the crops come from (default <see cref="Export.CalibrationCrops.DefaultSeed"/>, not a training or validation seed).</summary>
         public long Seed { get; init; } = Export.CalibrationCrops.DefaultSeed;
 
+        /// <summary>
+        /// Activation range: the [100 - p, p] percentiles of each tensor's values over the crops (default 99.99), or
+        /// min/max at 100.
+        /// </summary>
+        public double Percentile { get; init; } = 99.99;
+
         /// <summary>Throws <see cref="ArgumentException"/> naming a bad setting.</summary>
         public void Validate()
         {
+            if (!(Percentile >= 99 && Percentile <= 100))
+                throw new ArgumentException($"Calibration percentile must be 99..100 (got {Percentile}).", nameof(Percentile));
             if (CalibrationCrops < 1 || CalibrationCrops > MaxCalibrationCrops)
                 throw new ArgumentException($"Calibration crops must be 1..{MaxCalibrationCrops} (got {CalibrationCrops}).", nameof(CalibrationCrops));
         }
@@ -39,8 +47,8 @@ namespace PoseRT.Trainer.Export
     /// (scale = input scale x weight scale), and its output (after its ReLU, when a ReLU is its only reader, so that ReLU
     /// folds into the zero point) goes through QuantizeLinear/DequantizeLinear again. Everything else (DY-ReLU's hyper
     /// function, pieces, max and attention, h-swish, SE, resize, residual adds) stays fp32 and reads the dequantised values.
-    /// Activation ranges are the minimum and maximum over <see cref="Int8Options.CalibrationCrops"/> synthetic person
-    /// crops (<see cref="CalibrationCrops"/>) run through the fp32 model.
+    /// Activation ranges are percentiles (<see cref="Int8Options.Percentile"/>) of each tensor's values over
+    /// <see cref="Int8Options.CalibrationCrops"/> synthetic person crops (<see cref="CalibrationCrops"/>) run through the fp32 model.
     /// </summary>
     public static class Int8Quantizer
     {
@@ -68,7 +76,7 @@ namespace PoseRT.Trainer.Export
             var crops = CalibrationCrops.Generate(info, options.CalibrationCrops, options.Seed);
             var plan = Plan(model.Graph);
             if (plan.Count == 0) throw new InvalidDataException($"{source}: the graph has no convolution with constant weights to quantise.");
-            var ranges = Calibrate(model, plan, crops, info);
+            var ranges = Calibrate(model, plan, crops, info, options.Percentile);
             return Rewrite(model, plan, ranges, info, options);
         }
 
@@ -161,7 +169,7 @@ namespace PoseRT.Trainer.Export
         /// Runs the fp32 model on the crops with each planned convolution's input and output added as graph outputs
         /// (through Identity nodes, so a graph input can be one too) and records their ranges.
         /// </summary>
-        private static Dictionary<string, TensorRange> Calibrate(ModelProto model, List<ConvPlan> plan, List<float[]> crops, PoseModelInfo info)
+        private static Dictionary<string, TensorRange> Calibrate(ModelProto model, List<ConvPlan> plan, List<float[]> crops, PoseModelInfo info, double percentile)
         {
             var tapped = model.Clone();
             var g = OnnxGraphBuilder.Edit(tapped.Graph);
@@ -185,7 +193,75 @@ namespace PoseRT.Trainer.Export
             foreach (var v in taps.Keys) ranges[v] = new TensorRange();
             using var sessionOptions = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
             using var session = new InferenceSession(tapped.ToByteArray(), sessionOptions);
-            var inputName = model.Graph.Input[0].Name;
+            var tapNames = new List<string>(taps.Keys);
+
+            // Pass 1: minimum, maximum and shape of every tapped tensor.
+            RunTaps(session, model.Graph.Input[0].Name, taps, crops, info, (v, tensor) =>
+            {
+                var range = ranges[v];
+                if (range.Dims.Length == 0)
+                {
+                    range.Dims = tensor.Dimensions.ToArray();
+                    range.Dims[0] = 1;
+                }
+                var span = tensor.Buffer.Span;
+                float lo = range.Min, hi = range.Max;
+                for (int i = 0; i < span.Length; i++)
+                {
+                    float x = span[i];
+                    if (x < lo) lo = x;
+                    if (x > hi) hi = x;
+                }
+                if (!float.IsFinite(lo) || !float.IsFinite(hi))
+                    throw new InvalidDataException($"The fp32 model computed a non-finite value in '{v}' on a calibration crop; it cannot be quantised.");
+                range.Min = lo;
+                range.Max = hi;
+            });
+            if (percentile >= 100) return ranges;
+
+            // Pass 2: a histogram over [min, max]; the range becomes the [100 - p, p] percentiles, so that a few extreme
+            // values (which min/max lets set the step for all the others) are clipped instead.
+            var histograms = new Dictionary<string, long[]>(StringComparer.Ordinal);
+            foreach (var v in tapNames) histograms[v] = new long[HistogramBins];
+            RunTaps(session, model.Graph.Input[0].Name, taps, crops, info, (v, tensor) =>
+            {
+                var range = ranges[v];
+                var h = histograms[v];
+                double width = range.Max - range.Min;
+                if (!(width > 0)) return;
+                double perBin = HistogramBins / width;
+                var span = tensor.Buffer.Span;
+                for (int i = 0; i < span.Length; i++)
+                    h[Math.Min(HistogramBins - 1, (int)((span[i] - range.Min) * perBin))]++;
+            });
+            foreach (var v in tapNames)
+            {
+                var range = ranges[v];
+                var h = histograms[v];
+                long total = 0;
+                foreach (var c in h) total += c;
+                if (total == 0) continue;
+                double width = (range.Max - range.Min) / HistogramBins;
+                long tail = (long)Math.Floor(total * (100 - percentile) / 100);
+                int lo = 0, hi = HistogramBins - 1;
+                for (long seen = h[0]; seen <= tail && lo < HistogramBins - 1; seen += h[++lo]) { }
+                for (long seen = h[HistogramBins - 1]; seen <= tail && hi > 0; seen += h[--hi]) { }
+                // Only ever narrow: the lower end of the lowest kept bin, the upper end of the highest.
+                float newMin = (float)(range.Min + lo * width), newMax = (float)(range.Min + (hi + 1) * width);
+                if (newMin < newMax)
+                {
+                    range.Min = Math.Max(range.Min, newMin);
+                    range.Max = Math.Min(range.Max, newMax);
+                }
+            }
+            return ranges;
+        }
+
+        /// <summary>Bins of the calibration histograms.</summary>
+        private const int HistogramBins = 4096;
+
+        private static void RunTaps(InferenceSession session, string inputName, Dictionary<string, string> taps, List<float[]> crops, PoseModelInfo info, Action<string, DenseTensor<float>> visit)
+        {
             var outputNames = new List<string>(taps.Values);
             int per = 3 * info.InputHeight * info.InputWidth;
             const int Batch = 4;
@@ -200,28 +276,9 @@ namespace PoseRT.Trainer.Export
                 foreach (var v in taps.Keys)
                 {
                     var tensor = results[k++].AsTensor<float>();
-                    var range = ranges[v];
-                    if (range.Dims.Length == 0)
-                    {
-                        range.Dims = tensor.Dimensions.ToArray();
-                        range.Dims[0] = 1;
-                    }
-                    var dense = tensor as DenseTensor<float> ?? tensor.ToDenseTensor();
-                    var span = dense.Buffer.Span;
-                    float lo = range.Min, hi = range.Max;
-                    for (int i = 0; i < span.Length; i++)
-                    {
-                        float x = span[i];
-                        if (x < lo) lo = x;
-                        if (x > hi) hi = x;
-                    }
-                    if (!float.IsFinite(lo) || !float.IsFinite(hi))
-                        throw new InvalidDataException($"The fp32 model computed a non-finite value in '{v}' on a calibration crop; it cannot be quantised.");
-                    range.Min = lo;
-                    range.Max = hi;
+                    visit(v, tensor as DenseTensor<float> ?? tensor.ToDenseTensor());
                 }
             }
-            return ranges;
         }
 
         /// <summary>uint8 scale and zero point for [min, max], widened to include 0 (so zero, padding and ReLU's floor are exact).</summary>
@@ -374,7 +431,7 @@ namespace PoseRT.Trainer.Export
             {
                 Precision = Precision,
                 Quantization = string.Create(CultureInfo.InvariantCulture,
-                    $"QDQ, {kept.Count} of {plan.Count} convolutions (the last and those on 1x1 maps stay fp32; so does everything else): activations uint8 per tensor, range = min/max over {options.CalibrationCrops} synthetic person crops (seed {options.Seed}, difficulty {CalibrationCrops.Difficulty}, every other crop mirrored); weights int8 per output channel, symmetric, 7-bit (-{WeightLevels}..{WeightLevels}); biases int32."),
+                    $"QDQ, {kept.Count} convolutions int8 (the last, those on 1x1 maps and all other operators fp32): activations uint8 per tensor, range = {(options.Percentile >= 100 ? "min/max" : $"{100 - options.Percentile:0.####}-{options.Percentile:0.####} percentiles")} over {options.CalibrationCrops} synthetic person crops (seed {options.Seed}, difficulty {CalibrationCrops.Difficulty}, every other crop mirrored); weights int8 per output channel, symmetric, 7-bit (-{WeightLevels}..{WeightLevels}); biases int32."),
             };
             for (int i = result.MetadataProps.Count - 1; i >= 0; i--)
                 if (result.MetadataProps[i].Key.StartsWith("posert.", StringComparison.Ordinal)) result.MetadataProps.RemoveAt(i);
