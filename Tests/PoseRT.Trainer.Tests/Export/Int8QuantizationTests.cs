@@ -134,6 +134,47 @@ namespace PoseRT.Tests.Export
             CheckHeatmaps(fp32.ToByteArray(), int8.ToByteArray(), info, "random tiny dyrelu_c", peaks: false);
         }
 
+        /// <summary>
+        /// The two commands, through the real program: <c>export --int8</c> of a tiny untrained model and <c>quantize</c> of
+        /// a shipped model write int8 files that the Runtime loads, describes as int8 and runs on a held-out synthetic image.
+        /// </summary>
+        [Fact]
+        public void Export_int8_and_quantize_commands_write_models_the_Runtime_loads_and_runs()
+        {
+            var dir = RepoPaths.NewTempDir("int8-cli");
+            try
+            {
+                var exported = Path.Combine(dir, "tiny-int8.onnx");
+                var quantized = Path.Combine(dir, "static-int8.onnx");
+                var runs = new[]
+                {
+                    (exported, new[] { "export", "--untrained", "--tiny", "--int8", "--calibration-crops", "4", "--out", exported }),
+                    (quantized, new[] { "quantize", "--model", ShippedModel("static"), "--out", quantized, "--calibration-crops", "8", "--calibration-percentile", "100" }),
+                };
+                foreach (var (file, args) in runs)
+                {
+                    var r = CliCorpus.Run("posert-train", args, dir, TimeSpan.FromSeconds(120));
+                    output.WriteLine(r.Stdout.Trim());
+                    Assert.True(r.ExitCode == 0, $"posert-train {string.Join(' ', args)}: exit {r.ExitCode}: {r.Stderr}");
+                    Assert.Contains("(int8)", r.Stdout);
+                    using var estimator = PoseEstimator.Load(file, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = 1 });
+                    Assert.Equal("int8", estimator.ModelInfo.Precision);
+                    var crops = file == exported ? "4 synthetic person crops" : "min/max over 8 synthetic person crops";
+                    Assert.Contains(crops, estimator.ModelInfo.Quantization);
+                    var image = SyntheticPeople.RenderImage(new SyntheticOptions { Images = 1, Seed = 1001, MaxDegreeOfParallelism = 1 }, 0);
+                    var boxes = image.People.Select(p => p.Box).ToArray();
+                    var poses = new Pose[boxes.Length];
+                    estimator.Estimate(new ImageView(image.Bgr.Span, image.Width, image.Height, 3 * image.Width, PixelFormat.Bgr24), boxes, poses);
+                    Assert.All(poses, p => Assert.Equal(CocoKeypoints.Count, p.KeypointCount));
+                    Assert.All(poses, p => Assert.True(float.IsFinite(p.Score)));
+                }
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
         [Fact]
         public void Quantiser_refuses_an_int8_model_and_a_model_without_PoseRT_metadata()
         {
