@@ -23,6 +23,27 @@ namespace PoseRT.OnnxGraph
             Graph = new GraphProto { Name = name };
         }
 
+        /// <summary>
+        /// Continues an existing graph (the quantiser's rewrite of an exported model): every name the graph already
+        /// defines (inputs, initializers, node outputs) is reserved, so what is added cannot collide with it. The graph
+        /// is edited in place.
+        /// </summary>
+        public static OnnxGraphBuilder Edit(GraphProto graph)
+        {
+            ArgumentNullException.ThrowIfNull(graph);
+            var builder = new OnnxGraphBuilder(graph);
+            foreach (var v in graph.Input) builder.names.Add(v.Name);
+            foreach (var t in graph.Initializer) builder.names.Add(t.Name);
+            foreach (var n in graph.Node)
+            {
+                builder.names.Add(n.Name);
+                foreach (var o in n.Output) builder.names.Add(o);
+            }
+            return builder;
+        }
+
+        private OnnxGraphBuilder(GraphProto graph) => Graph = graph;
+
         /// <summary>The graph built so far (the nodes in the order they were added, which must be topological).</summary>
         public GraphProto Graph { get; }
 
@@ -81,6 +102,65 @@ namespace PoseRT.OnnxGraph
             t.RawData = ByteString.CopyFrom(bytes);
             Graph.Initializer.Add(t);
             return name;
+        }
+
+        /// <summary>Adds an int8 initializer (quantised weights) named exactly <paramref name="name"/> of shape <paramref name="dims"/>; returns the name.</summary>
+        public string Int8(string name, sbyte[] data, params long[] dims)
+        {
+            ArgumentNullException.ThrowIfNull(data);
+            var bytes = new byte[data.Length];
+            Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+            return Raw(name, TensorProto.Types.DataType.Int8, bytes, data.Length, dims);
+        }
+
+        /// <summary>Adds a uint8 initializer (activation zero points) named exactly <paramref name="name"/> of shape <paramref name="dims"/> (none: a scalar); returns the name.</summary>
+        public string UInt8(string name, byte[] data, params long[] dims)
+        {
+            ArgumentNullException.ThrowIfNull(data);
+            return Raw(name, TensorProto.Types.DataType.Uint8, (byte[])data.Clone(), data.Length, dims);
+        }
+
+        /// <summary>Adds an int32 initializer (quantised biases) named exactly <paramref name="name"/> of shape <paramref name="dims"/>; returns the name.</summary>
+        public string Int32(string name, int[] data, params long[] dims)
+        {
+            ArgumentNullException.ThrowIfNull(data);
+            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw data is little-endian; this writer does not byte-swap.");
+            var bytes = new byte[data.Length * sizeof(int)];
+            Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+            return Raw(name, TensorProto.Types.DataType.Int32, bytes, data.Length, dims);
+        }
+
+        /// <summary>
+        /// Reorders the nodes so that each comes after the producers of its inputs (ONNX requires topological order),
+        /// keeping the current order wherever it already is; for edits that add a node before existing readers.
+        /// Throws <see cref="InvalidOperationException"/> on a cycle or an input nothing defines.
+        /// </summary>
+        public void SortNodes()
+        {
+            var defined = new HashSet<string>(StringComparer.Ordinal) { "" };
+            foreach (var v in Graph.Input) defined.Add(v.Name);
+            foreach (var t in Graph.Initializer) defined.Add(t.Name);
+            var pending = new List<NodeProto>(Graph.Node);
+            var sorted = new List<NodeProto>(pending.Count);
+            while (pending.Count > 0)
+            {
+                // Emit the first node whose inputs all exist; quadratic, but graphs here have a few thousand nodes.
+                int ready = -1;
+                for (int i = 0; i < pending.Count && ready < 0; i++)
+                {
+                    bool ok = true;
+                    foreach (var input in pending[i].Input) ok &= defined.Contains(input);
+                    if (ok) ready = i;
+                }
+                if (ready < 0)
+                    throw new InvalidOperationException($"ONNX graph '{Graph.Name}': node '{pending[0].Name}' reads a value no node, input or initializer defines, or the nodes form a cycle.");
+                var node = pending[ready];
+                pending.RemoveAt(ready);
+                foreach (var o in node.Output) defined.Add(o);
+                sorted.Add(node);
+            }
+            Graph.Node.Clear();
+            Graph.Node.AddRange(sorted);
         }
 
         /// <summary>Adds an int64 vector initializer (shapes, axes) named exactly <paramref name="name"/>; returns the name.</summary>
@@ -184,6 +264,19 @@ namespace PoseRT.OnnxGraph
                     TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = s },
                 },
             };
+        }
+
+        private string Raw(string name, TensorProto.Types.DataType type, byte[] bytes, int count, long[] dims)
+        {
+            long expected = 1;
+            foreach (var d in dims) expected *= d;
+            if (expected != count) throw new ArgumentException($"ONNX initializer '{name}' has {count} values for shape [{string.Join(", ", dims)}].", nameof(dims));
+            Reserve(name, "initializer");
+            var t = new TensorProto { Name = name, DataType = (int)type };
+            t.Dims.AddRange(dims);
+            t.RawData = ByteString.CopyFrom(bytes);
+            Graph.Initializer.Add(t);
+            return name;
         }
 
         private void Reserve(string name, string what)

@@ -85,6 +85,37 @@ namespace PoseRT.Tests
                 Args = d => new[] { "export", "--weights", P(d, "w.pt"), "--out", P(d, "x.onnx") }, Message = d => P(d, "w.pt"), Untouched = new[] { "x.onnx" },
             },
             new() { Name = "export-no-weights", Args = d => new[] { "export", "--out", P(d, "x.onnx") }, Message = _ => "--untrained", Untouched = new[] { "x.onnx" } },
+            new()
+            {
+                Name = "export-calibration-without-int8", Args = d => new[] { "export", "--untrained", "--tiny", "--out", P(d, "x.onnx"), "--calibration-crops", "8" },
+                Message = _ => "apply to --int8 only", Untouched = new[] { "x.onnx" },
+            },
+            new()
+            {
+                Name = "export-int8-calibration-crops-zero", Args = d => new[] { "export", "--untrained", "--tiny", "--int8", "--out", P(d, "x.onnx"), "--calibration-crops", "0" },
+                Message = _ => "--calibration-crops", Untouched = new[] { "x.onnx" },
+            },
+            new()
+            {
+                Name = "export-int8-percentile-nan", Args = d => new[] { "export", "--untrained", "--tiny", "--int8", "--out", P(d, "x.onnx"), "--calibration-percentile", "NaN" },
+                Message = _ => "--calibration-percentile", Untouched = new[] { "x.onnx" },
+            },
+            new()
+            {
+                Name = "quantize-model-missing", Args = d => new[] { "quantize", "--model", P(d, "none.onnx"), "--out", P(d, "q.onnx") },
+                Message = d => $"--model '{P(d, "none.onnx")}' does not exist", Untouched = new[] { "q.onnx" },
+            },
+            new()
+            {
+                Name = "quantize-model-not-onnx", Setup = d => File.WriteAllText(P(d, "m.onnx"), "not a model"),
+                Args = d => new[] { "quantize", "--model", P(d, "m.onnx"), "--out", P(d, "q.onnx") },
+                Message = d => $"--model '{P(d, "m.onnx")}' is not an ONNX model", Untouched = new[] { "q.onnx" },
+            },
+            new()
+            {
+                Name = "quantize-out-unwritable", Setup = d => File.WriteAllText(P(d, "m.onnx"), "x"),
+                Args = d => new[] { "quantize", "--model", P(d, "m.onnx"), "--out", "/sys/q.onnx" }, Message = _ => "--out '/sys/q.onnx' cannot be written",
+            },
             new() { Name = "unknown-command", Args = _ => new[] { "fit" }, Message = _ => "'fit'" },
         };
 

@@ -15,6 +15,7 @@ namespace PoseRT.Trainer
                 TrainCommand.Create(),
                 SummaryCommand.Create(),
                 ExportCommand.Create(),
+                QuantizeCommand.Create(),
             };
             return CommandLineApp.Run(root, "posert-train", args);
         }

@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using Google.Protobuf;
 using PoseRT.IO;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
 using PoseRT.Trainer;
 using PoseRT.Trainer.Export;
 using PoseRT.Trainer.Models;
@@ -93,6 +95,10 @@ namespace PoseRT.Bench
                         }
                         long madds = ModelSummary.Compute(options).MultiplyAdds;
                         yield return new Candidate(name, $"{options.ArchitectureName} ({options.ActivationName}), untrained, 256x192", file, reference, model, madds, 256, 192);
+                        // The int8 twin of the paper's backbone (issue 11's real-time configuration); Small's is left out
+                        // to keep the run under 10 minutes.
+                        if (backbone == BackboneKind.MobileNetV3Large)
+                            yield return Int8(name, $"{options.ArchitectureName} ({options.ActivationName}), untrained, 256x192, int8 QDQ", file, modelDir, madds, 256, 192);
                     }
             }
             foreach (var shipped in _settings.ShippedModels)
@@ -101,7 +107,24 @@ namespace PoseRT.Bench
                 var info = probe.ModelInfo;
                 yield return new Candidate(Path.GetFileNameWithoutExtension(shipped), $"shipped: {info.Architecture} ({info.Activation}), {info.InputHeight}x{info.InputWidth}",
                     shipped, null, null, null, info.InputHeight, info.InputWidth);
+                if (info.Precision == PoseModelInfo.DefaultPrecision)
+                    yield return Int8(Path.GetFileNameWithoutExtension(shipped), $"shipped: {info.Architecture} ({info.Activation}), {info.InputHeight}x{info.InputWidth}, int8 QDQ",
+                        shipped, modelDir, null, info.InputHeight, info.InputWidth);
             }
+        }
+
+        /// <summary>
+        /// The int8 (QDQ) file of an fp32 candidate, written as <c>posert-train quantize</c> writes it (default calibration:
+        /// 64 generated synthetic person crops); timed like any model, with no TorchSharp peer (LibTorch has no such path here).
+        /// </summary>
+        private Candidate Int8(string name, string description, string fp32File, string modelDir, long? madds, int height, int width)
+        {
+            string file = Path.Combine(modelDir, name + "-int8.onnx");
+            var started = Stopwatch.StartNew();
+            var quantized = Int8Quantizer.Quantize(Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(fp32File)), new Int8Options(), fp32File);
+            AtomicFile.Write(file, quantized.WriteTo);
+            _log($"quantised {name} to int8 in {started.Elapsed.TotalSeconds:F1} s");
+            return new Candidate(name + "-int8", description, file, null, null, madds, height, width);
         }
 
         private int FramesPerRound => Math.Max(3, (_settings.Frames + _settings.Rounds - 1) / _settings.Rounds);

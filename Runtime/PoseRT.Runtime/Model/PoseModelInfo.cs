@@ -48,6 +48,19 @@ namespace PoseRT.Runtime.Model
         /// <summary>Free text (JSON by convention) saying what the model was trained on and how it scores.</summary>
         public string Provenance { get; init; } = "";
 
+        /// <summary>
+        /// Numeric precision of the network: <c>fp32</c>, or <c>int8</c> for a quantised (QDQ) file written by
+        /// <c>posert-train quantize</c> / <c>export --int8</c>. Written only when not fp32 (key <c>posert.precision</c>), so
+        /// fp32 files and runtimes older than the key are unchanged; the Runtime loads both alike.
+        /// </summary>
+        public string Precision { get; init; } = DefaultPrecision;
+
+        /// <summary>How an int8 file was quantised and calibrated (free text; key <c>posert.quantization</c>, written when not empty).</summary>
+        public string Quantization { get; init; } = "";
+
+        /// <summary>The <see cref="Precision"/> of a file without the key.</summary>
+        public const string DefaultPrecision = "fp32";
+
         /// <summary>Number of keypoints (heatmap channels).</summary>
         public int KeypointCount => Keypoints.Count;
 
@@ -63,6 +76,8 @@ namespace PoseRT.Runtime.Model
         /// <summary>Checks the description for internal consistency; throws <see cref="ArgumentException"/> naming the field.</summary>
         public void Validate()
         {
+            if (Precision is not (DefaultPrecision or "int8"))
+                throw new ArgumentException($"Precision '{Precision}' must be fp32 or int8.", nameof(Precision));
             if (InputWidth <= 0 || InputHeight <= 0)
                 throw new ArgumentException($"Input size {InputWidth}x{InputHeight} must be positive.", nameof(InputWidth));
             if (HeatmapStride <= 0 || InputWidth % HeatmapStride != 0 || InputHeight % HeatmapStride != 0)
@@ -85,7 +100,7 @@ namespace PoseRT.Runtime.Model
         /// <summary>The description as ONNX metadata properties (all keys start with <c>posert.</c>).</summary>
         public IReadOnlyDictionary<string, string> ToMetadata()
         {
-            return new Dictionary<string, string>
+            var metadata = new Dictionary<string, string>
             {
                 [Prefix + "format_version"] = FormatVersion.ToString(CultureInfo.InvariantCulture),
                 [Prefix + "input_width"] = InputWidth.ToString(CultureInfo.InvariantCulture),
@@ -103,6 +118,10 @@ namespace PoseRT.Runtime.Model
                 [Prefix + "activation"] = Activation,
                 [Prefix + "provenance"] = Provenance,
             };
+            // Optional keys (added after format 1's first files): absent means fp32 / not quantised.
+            if (!string.Equals(Precision, DefaultPrecision, StringComparison.Ordinal)) metadata[Prefix + "precision"] = Precision;
+            if (Quantization.Length > 0) metadata[Prefix + "quantization"] = Quantization;
+            return metadata;
         }
 
         /// <summary>True when <paramref name="metadata"/> holds a PoseRT description.</summary>
@@ -154,6 +173,8 @@ namespace PoseRT.Runtime.Model
                     Architecture = metadata.TryGetValue(Prefix + "architecture", out var arch) ? arch : "unknown",
                     Activation = metadata.TryGetValue(Prefix + "activation", out var act) ? act : "unknown",
                     Provenance = metadata.TryGetValue(Prefix + "provenance", out var prov) ? prov : "",
+                    Precision = metadata.TryGetValue(Prefix + "precision", out var precision) ? precision : DefaultPrecision,
+                    Quantization = metadata.TryGetValue(Prefix + "quantization", out var quantization) ? quantization : "",
                 };
                 info.Validate();
             }

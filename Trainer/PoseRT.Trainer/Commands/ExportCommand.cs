@@ -27,8 +27,12 @@ namespace PoseRT.Trainer.Commands
             var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for --benchmark (at most 4 per logical processor)", DefaultValueFactory = _ => 1 }
                 .InRange(1, Environment.ProcessorCount * 4, "4 per logical processor at most");
             var graph = new Option<DyReluGraphForm>("--dyrelu-graph") { Description = "How DY-ReLU is written: Fused (fastest, default) or Reference (equations 4-5 transcribed); both compute the same function", DefaultValueFactory = _ => DyReluGraphForm.Fused };
+            var int8 = new Option<bool>("--int8") { Description = "Write an int8 model (QDQ: quantised convolutions, calibrated on generated synthetic people; docs/performance.md)" };
+            var calibration = new Int8CliOptions();
             command.Options.Add(provenance);
             command.Options.Add(graph);
+            command.Options.Add(int8);
+            calibration.AddTo(command);
             command.Options.Add(benchmark);
             command.Options.Add(threads);
             command.SetAction(result =>
@@ -39,6 +43,9 @@ namespace PoseRT.Trainer.Commands
                     var weightsPath = result.GetValue(weights);
                     if (weightsPath is null && !result.GetValue(untrained))
                         throw new ArgumentException("Give --weights FILE, or --untrained to export freshly initialised weights.");
+                    bool quantize = result.GetValue(int8);
+                    if (!quantize && calibration.AnyGiven(result))
+                        throw new ArgumentException("--calibration-crops, --calibration-seed and --calibration-percentile apply to --int8 only.");
                     if (weightsPath is not null && !File.Exists(weightsPath))
                         throw new FileNotFoundException($"--weights '{weightsPath}' does not exist.", weightsPath);
                     // Checked before the model is built and exported, so an unusable path costs nothing.
@@ -47,8 +54,11 @@ namespace PoseRT.Trainer.Commands
                     if (weightsPath is not null) PoseNetWeights.Load(net, weightsPath);
                     net.eval();
                     var path = result.GetValue(output)!;
-                    OnnxExporter.Export(net, OnnxExporter.Describe(net, result.GetValue(provenance) ?? ""), path, new OnnxExportOptions { DyReluForm = result.GetValue(graph) });
-                    Console.WriteLine($"Wrote {path}: {options.ArchitectureName} ({options.ActivationName}), input image [N,3,{options.InputHeight},{options.InputWidth}], output heatmaps [N,{options.Keypoints},{options.InputHeight / 4},{options.InputWidth / 4}].");
+                    var info = OnnxExporter.Describe(net, result.GetValue(provenance) ?? "");
+                    var exportOptions = new OnnxExportOptions { DyReluForm = result.GetValue(graph) };
+                    if (quantize) Int8CliOptions.QuantizeAndWrite(OnnxExporter.Build(net, info, exportOptions), calibration.Read(result), options.ArchitectureName, path);
+                    else OnnxExporter.Export(net, info, path, exportOptions);
+                    Console.WriteLine($"Wrote {path}{(quantize ? " (int8)" : "")}: {options.ArchitectureName} ({options.ActivationName}), input image [N,3,{options.InputHeight},{options.InputWidth}], output heatmaps [N,{options.Keypoints},{options.InputHeight / 4},{options.InputWidth / 4}].");
                     int runs = result.GetValue(benchmark);
                     if (runs > 0)
                     {
