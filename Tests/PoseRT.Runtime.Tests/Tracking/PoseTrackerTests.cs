@@ -37,7 +37,7 @@ namespace PoseRT.Tests
         {
             var options = new PoseTrackerOptions { DetectEvery = 5 };
             var tracker = new TrackSet(options);
-            var stage = new TemplateStage();
+            var stage = new TemplatePoseEstimator();
             var people = new[] { new BoundingBox(100, 100, 120, 300), new BoundingBox(600, 120, 110, 280) };
             var boxes = new BoundingBox[8];
             var scores = new float[8];
@@ -154,7 +154,7 @@ namespace PoseRT.Tests
             // The pose is found 40 px to the right of the detection (box IoU 60/140 = 0.43 < 0.5).
             var drifted = new BoundingBox(140, 100, 100, 260);
             var poses = new Pose[1];
-            new TemplateStage().Estimate(default, new[] { drifted }, new[] { 0.9f }, poses);
+            new TemplatePoseEstimator().Estimate(default, new[] { drifted }, new[] { 0.9f }, poses);
             Assert.Equal(1, tracker.Update(poses, output, W, H));
             tracker.GetBoxes(boxes, new float[8]);
             Assert.True(TrackSet.IoU(boxes[0], person) < 0.5f);
@@ -163,7 +163,7 @@ namespace PoseRT.Tests
             tracker.GetBoxes(boxes, new float[8]);
             Assert.Equal(person, boxes[0]);
             // A pose that agrees with the detection keeps its own (keypoint) box.
-            new TemplateStage().Estimate(default, new[] { person }, new[] { 0.9f }, poses);
+            new TemplatePoseEstimator().Estimate(default, new[] { person }, new[] { 0.9f }, poses);
             tracker.Update(poses, output, W, H);
             tracker.GetBoxes(boxes, new float[8]);
             BoundingBox keypointBox = boxes[0];
@@ -196,7 +196,7 @@ namespace PoseRT.Tests
             int n = tracker.GetBoxes(boxes, new float[8]);
             // The estimator puts both poses on the same person.
             var poses = new Pose[n];
-            new TemplateStage().Estimate(default, new[] { boxes[0], boxes[0] }, new[] { 0.9f, 0.9f }, poses);
+            new TemplatePoseEstimator().Estimate(default, new[] { boxes[0], boxes[0] }, new[] { 0.9f, 0.9f }, poses);
             var output = new TrackedPose[8];
             int m = tracker.Update(poses, output, W, H);
             Assert.Equal(1, m);
@@ -210,7 +210,7 @@ namespace PoseRT.Tests
             var scores = new float[8];
             int n = tracker.GetBoxes(boxes, scores);
             var poses = new Pose[n];
-            new TemplateStage().Estimate(default, boxes.AsSpan(0, n), scores.AsSpan(0, n), poses);
+            new TemplatePoseEstimator().Estimate(default, boxes.AsSpan(0, n), scores.AsSpan(0, n), poses);
             for (int i = 0; i < n; i++)
             {
                 if (!good(i)) poses[i].Score = 0.01f;
