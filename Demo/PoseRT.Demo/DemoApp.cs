@@ -192,6 +192,7 @@ namespace PoseRT.Demo
                 return liveInput ? ExitRuntimeError : ExitBadInput;
             }
             catch (Exception e) when (e is CaptureException || e is FileNotFoundException || e is OpenCvUnavailableException || e is InvalidPoseModelException
+                                      || e is InvalidModelManifestException
                                       || e is NotSupportedException
                                       || e is ArgumentException || e is InvalidOperationException || e is DirectoryNotFoundException)
             {

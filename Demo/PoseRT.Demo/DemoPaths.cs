@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
 
 namespace PoseRT.Demo
 {
@@ -12,20 +14,18 @@ namespace PoseRT.Demo
         public static string DefaultClip() => FindUp(ClipRelative) ?? ClipRelative;
 
         /// <summary>
-        /// The default model: <c>Models/default.onnx</c> when present, else the only (or first by name)
-        /// <c>.onnx</c> file in <c>Models/</c>; null when there is none.
+        /// The default model: the entry of <c>Models/manifest.json</c> whose role is <c>default</c>, its sha256 verified
+        /// (with every other listed file's); null when no <c>Models/manifest.json</c> is found. A malformed manifest, a
+        /// missing file or a hash that differs throws <see cref="InvalidModelManifestException"/> naming the file and field.
         /// </summary>
         public static string? DefaultModel()
         {
-            string? models = FindUp("Models");
-            if (models == null || !Directory.Exists(models)) return null;
-            string preferred = Path.Combine(models, "default.onnx");
-            if (File.Exists(preferred)) return preferred;
-            string[] files = Directory.GetFiles(models, "*.onnx");
-            if (files.Length == 0) return null;
-            Array.Sort(files, StringComparer.Ordinal);
-            return files[0];
+            string? manifest = FindUp(ManifestRelative);
+            return manifest == null ? null : ModelManifest.Load(manifest, verifySha256: true).Default.FullPath;
         }
+
+        /// <summary>Where the demo looks for the manifest, relative to the repository root.</summary>
+        public const string ManifestRelative = "Models/" + ModelManifest.FileName;
 
         private static string? FindUp(string relative)
         {

@@ -6,6 +6,7 @@ using System.Threading;
 using OpenCvSharp;
 using PoseRT.Demo;
 using PoseRT.Protocol;
+using PoseRT.Runtime.Model;
 using PoseRT.Tests.Inference;
 
 namespace PoseRT.Tests
@@ -86,6 +87,18 @@ namespace PoseRT.Tests
                 }
             }
             Assert.True(posesSeen > 0, "the estimator's poses should reach the stream");
+        }
+
+        [Fact]
+        public void Without_a_model_the_demo_runs_the_default_model_of_the_manifest()
+        {
+            var manifest = ModelManifest.Load(Path.Combine(RepoPaths.Root, "Models", ModelManifest.FileName));
+            Assert.Equal(manifest.Default.FullPath, DemoPaths.DefaultModel());
+            var stderr = new StringWriter();
+            int code = DemoApp.Run(new DemoRunOptions { Input = RepoPaths.SampleVideo, Device = "cpu", Output = "none", Window = "off", MaxFrames = 2 },
+                new StringWriter(), stderr, CancellationToken.None);
+            Assert.True(code == DemoApp.ExitOk, stderr.ToString());
+            Assert.Contains($"with {manifest.Default.File} on ", stderr.ToString(), StringComparison.Ordinal);
         }
 
         [Fact]

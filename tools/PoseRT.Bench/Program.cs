@@ -4,6 +4,8 @@ using System.CommandLine;
 using System.IO;
 using System.Text.Json;
 using PoseRT.IO;
+using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
 
 namespace PoseRT.Bench
 {
@@ -16,7 +18,7 @@ namespace PoseRT.Bench
             var warmup = new Option<int>("--warmup") { Description = "Untimed runs before each measurement.", DefaultValueFactory = _ => 3 };
             var rounds = new Option<int>("--rounds") { Description = "Passes over the whole matrix; each row pools its frames over them, so machine noise hits every model alike.", DefaultValueFactory = _ => 3 };
             var threads = new Option<string>("--threads") { Description = "Thread counts, comma separated.", DefaultValueFactory = _ => "1,2" };
-            var models = new Option<string[]>("--model") { Description = "Shipped ONNX models to add (default: every .onnx in Models/).", AllowMultipleArgumentsPerToken = true };
+            var models = new Option<string[]>("--model") { Description = "Shipped ONNX models to add (default: every model of Models/manifest.json, sha256 checked).", AllowMultipleArgumentsPerToken = true };
             var noArch = new Option<bool>("--no-architectures") { Description = "Skip the four exported MobileNetV3 networks (shipped models only)." };
             var root = new RootCommand("PoseRT's CPU path beside ONNX Runtime defaults, OpenCV DNN and TorchSharp eager, in one run; writes results.json and results.md.")
             {
@@ -46,7 +48,7 @@ namespace PoseRT.Bench
                     return 2;
                 }
                 var shipped = new List<string>(parse.GetValue(models) ?? Array.Empty<string>());
-                if (shipped.Count == 0 && Directory.Exists("Models")) shipped.AddRange(Directory.GetFiles("Models", "*.onnx"));
+                if (shipped.Count == 0 && !ShippedModels("posert-bench", all: true, shipped)) return 2;
                 shipped.Sort(StringComparer.Ordinal);
                 foreach (var m in shipped)
                     if (!File.Exists(m))
@@ -73,7 +75,7 @@ namespace PoseRT.Bench
                 return 0;
             });
             var soakFrames = new Option<int>("--frames") { Description = "Frames tracked after the warm-up.", DefaultValueFactory = _ => 10_000 };
-            var soakModel = new Option<string>("--model") { Description = "ONNX model (default: the DY-ReLU-C model in Models/).", DefaultValueFactory = _ => System.IO.Path.Combine("Models", "posert-mbv3s-tiny-dyreluc-synth.onnx") };
+            var soakModel = new Option<string?>("--model") { Description = "ONNX model (default: the default model of Models/manifest.json, sha256 checked)." };
             var soakOut = new Option<string>("--out") { Description = "Folder for soak.json.", DefaultValueFactory = _ => "out/bench" };
             var soak = new Command("soak", "Track the bundled street clip, looped, for many frames (PoseTracker + PoseEstimator, no detector): RSS at start/middle/end, managed bytes per frame, threads and handles.")
             {
@@ -82,12 +84,16 @@ namespace PoseRT.Bench
             soak.SetAction(parse =>
             {
                 int n = parse.GetValue(soakFrames);
-                string model = parse.GetValue(soakModel)!, dir = parse.GetValue(soakOut)!;
+                string dir = parse.GetValue(soakOut)!;
                 if (n < 2)
                 {
                     Console.Error.WriteLine($"posert-bench soak: --frames ({n}) must be at least 2.");
                     return 2;
                 }
+                var defaultModel = new List<string>();
+                string? given = parse.GetValue(soakModel);
+                if (given == null && !ShippedModels("posert-bench soak", all: false, defaultModel)) return 2;
+                string model = given ?? defaultModel[0];
                 if (!File.Exists(model))
                 {
                     Console.Error.WriteLine($"posert-bench soak: model '{model}' does not exist.");
@@ -108,7 +114,7 @@ namespace PoseRT.Bench
                     r.Model, r.Frames, r.WarmupFrames, r.MeanMsPerFrame, r.PosesReported, r.RssStartMb, r.RssMiddleMb, r.RssEndMb, r.RssGrowthPercent, r.BytesPerFrame, r.ThreadsStart, r.ThreadsEnd, r.HandlesStart, r.HandlesEnd));
                 return 0;
             });
-            var trackerModels = new Option<string[]>("--model") { Description = "ONNX models (default: every .onnx in Models/).", AllowMultipleArgumentsPerToken = true };
+            var trackerModels = new Option<string[]>("--model") { Description = "ONNX models (default: every model of Models/manifest.json, sha256 checked).", AllowMultipleArgumentsPerToken = true };
             var trackerThreads = new Option<int>("--threads") { Description = "ONNX Runtime CPU threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
             var trackerOut = new Option<string>("--out") { Description = "Folder for tracker.json, tracker.md and the generated clip.", DefaultValueFactory = _ => "out/bench" };
             var trackerCommand = new Command("tracker", "PoseTracker's per-frame cost next to PoseEstimator alone (detect, estimate, track, total, managed bytes) on the bundled street clip and a generated two-person walk.")
@@ -124,13 +130,8 @@ namespace PoseRT.Bench
                     return 2;
                 }
                 var list = new List<string>(parse.GetValue(trackerModels) ?? Array.Empty<string>());
-                if (list.Count == 0 && Directory.Exists("Models")) list.AddRange(Directory.GetFiles("Models", "*.onnx"));
+                if (list.Count == 0 && !ShippedModels("posert-bench tracker", all: true, list)) return 2;
                 list.Sort(StringComparer.Ordinal);
-                if (list.Count == 0)
-                {
-                    Console.Error.WriteLine("posert-bench tracker: no models (pass --model, or run from the repository root).");
-                    return 2;
-                }
                 foreach (var m in list)
                     if (!File.Exists(m))
                     {
@@ -165,6 +166,35 @@ namespace PoseRT.Bench
             root.Subcommands.Add(trackerCommand);
             root.Subcommands.Add(soak);
             return root.Parse(args).Invoke();
+        }
+
+        /// <summary>
+        /// The shipped models of <c>Models/manifest.json</c> (relative to the current folder, the repository root), their
+        /// sha256 verified: every one, or only the default. False, after an error line starting with
+        /// <paramref name="program"/>, when the manifest is missing, malformed or does not match the files.
+        /// </summary>
+        private static bool ShippedModels(string program, bool all, List<string> files)
+        {
+            string manifestPath = Path.Combine("Models", ModelManifest.FileName);
+            try
+            {
+                var manifest = ModelManifest.Load(manifestPath, verifySha256: true);
+                if (all)
+                    foreach (var entry in manifest.Models) files.Add(Path.Combine("Models", entry.File));
+                else
+                    files.Add(Path.Combine("Models", manifest.Default.File));
+                return true;
+            }
+            catch (FileNotFoundException)
+            {
+                Console.Error.WriteLine($"{program}: {manifestPath} does not exist: run from the repository root, or pass --model FILE.");
+                return false;
+            }
+            catch (InvalidModelManifestException e)
+            {
+                Console.Error.WriteLine($"{program}: {e.Message}");
+                return false;
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ namespace PoseRT.Demo.Commands
                 Description = "Camera index (0, 1, ...), video file, image file or folder, or rtsp/http URL. Default: the bundled clip samples/video/people-960x540.mp4.",
                 DefaultValueFactory = _ => DemoPaths.DefaultClip(),
             };
-            var model = new Option<string?>("--model", "-m") { Description = "ONNX pose model. Default: Models/default.onnx, else the first .onnx in Models/." };
+            var model = new Option<string?>("--model", "-m") { Description = "ONNX pose model. Default: the default model of Models/manifest.json (sha256 checked)." };
             var device = DeviceChoice.Create("auto", DeviceChoice.AllKinds, "Where the model runs: auto, cpu, cuda[:N] or directml[:N] (ONNX Runtime execution provider and GPU index).");
             var output = new Option<string?>("--out", "-o")
             {

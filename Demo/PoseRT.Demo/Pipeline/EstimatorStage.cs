@@ -28,7 +28,7 @@ namespace PoseRT.Demo.Pipeline
         {
             string? model = options.Model ?? DemoPaths.DefaultModel();
             if (model == null)
-                throw new FileNotFoundException("No model given and none found in Models/: pass --model path/to/model.onnx.");
+                throw new FileNotFoundException($"No model given and no {DemoPaths.ManifestRelative} found (from the current folder or the program's, upward): pass --model path/to/model.onnx.");
             if (!File.Exists(model))
                 throw new FileNotFoundException($"Model '{model}' does not exist.", model);
             var device = DeviceChoice.Parse(options.Device, DeviceChoice.AllKinds);

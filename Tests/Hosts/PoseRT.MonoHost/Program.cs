@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Reflection;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
 
 namespace PoseRT.MonoHost
 {
@@ -12,6 +13,7 @@ namespace PoseRT.MonoHost
     /// <code>
     /// posert-monohost MODEL FRAME.rgba WIDTH HEIGHT FRAMES X,Y,W,H [X,Y,W,H ...]
     ///   runtime Mono|.NET Framework|.NET
+    ///   model FILE                     (only when MODEL is a manifest.json: its default model, sha256 verified)
     ///   allocated BYTES FRAMES         (managed bytes over FRAMES steady-state frames after warm-up)
     ///   allocated unsupported REASON   (the runtime has no per-thread allocation counter)
     ///   probe BYTES                    (what the counter saw for one new byte[4096]: proves it counts)
@@ -54,6 +56,13 @@ namespace PoseRT.MonoHost
             var poses = new Pose[boxes.Length];
 
             Console.WriteLine("runtime " + RuntimeName());
+            if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                // A models folder's manifest, read as a host would find its model (the netstandard2.0 JSON reader, on Mono).
+                var manifest = ModelManifest.Load(model, verifySha256: true);
+                model = manifest.Default.FullPath;
+                Console.WriteLine("model " + manifest.Default.File);
+            }
             using var estimator = PoseEstimator.Load(model, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = 1 });
             for (int i = 0; i < WarmupFrames; i++) Estimate(estimator, frame, width, height, boxes, poses);
 

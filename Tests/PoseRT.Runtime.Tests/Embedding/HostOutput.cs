@@ -17,6 +17,9 @@ namespace PoseRT.Tests.Embedding
 
         public string Runtime => Line("runtime ");
 
+        /// <summary>The manifest's default model file, printed when the host was given a manifest.</summary>
+        public string Model => Line("model ");
+
         public string Allocated => "allocated " + Line("allocated ");
 
         public long Probe => long.Parse(Line("probe "), CultureInfo.InvariantCulture);

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
 
 namespace PoseRT.Tests.Embedding
 {
@@ -12,7 +13,8 @@ namespace PoseRT.Tests.Embedding
     /// The netstandard2.0 build of PoseRT.Runtime under Mono (the runtime family of Unity's editor): the
     /// posert-monohost console program (Tests/Hosts/PoseRT.MonoHost, net472) runs a shipped model on a
     /// bottom-up RGBA frame with `mono`, and its poses must equal, bit for bit, what the net10.0 build gives
-    /// in this process for the same bytes; its steady-state frames must allocate nothing.
+    /// in this process for the same bytes; its steady-state frames must allocate nothing. It finds the model as a host
+    /// would, through Models/manifest.json (the netstandard2.0 build's JSON reader and sha256 check, under Mono).
     /// </summary>
     public class MonoHostTests
     {
@@ -42,13 +44,15 @@ namespace PoseRT.Tests.Embedding
             string dir = RepoPaths.NewTempDir("mono-host");
             string framePath = frame.Write(dir);
 
-            var args = new List<string> { host, TestFrame.ModelPath, framePath, I(frame.Width), I(frame.Height), I(SteadyFrames) };
+            string manifest = Path.Combine(RepoPaths.Root, "Models", ModelManifest.FileName);
+            var args = new List<string> { host, manifest, framePath, I(frame.Width), I(frame.Height), I(SteadyFrames) };
             args.AddRange(TestFrame.Boxes.Select(TestFrame.BoxArgument));
             var run = ExternalProcess.Run(mono, args, dir, TimeSpan.FromMinutes(3));
             Assert.True(run.ExitCode == 0, run.Describe("mono posert-monohost.exe"));
             var output = new HostOutput(run.Stdout);
 
             Assert.Equal("Mono", output.Runtime);
+            Assert.Equal(TestFrame.Model, output.Model);
 
             // Zero bytes over the steady-state frames, and a counter that does count (a 4 KiB array shows up).
             Assert.Equal($"allocated 0 {SteadyFrames}", output.Allocated);
