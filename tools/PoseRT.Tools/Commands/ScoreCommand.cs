@@ -52,7 +52,11 @@ namespace PoseRT.Tools.Commands
         {
             try
             {
-                if (jsonPath != null) OutputPaths.CheckFile(jsonPath, "--json");
+                if (jsonPath != null)
+                {
+                    OutputPaths.CheckFile(jsonPath, "--json");
+                    OutputPaths.CheckDistinct(jsonPath, "--json", (gtPath, "--gt"), (resultsPath, "--results"));
+                }
                 if (plotDir != null) OutputPaths.CheckFolder(plotDir, "--plots");
                 var clock = Stopwatch.StartNew();
                 var groundTruth = CocoKeypointFile.Load(gtPath);
