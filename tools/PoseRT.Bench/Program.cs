@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
 using System.Text.Json;
+using PoseRT.Cli;
 using PoseRT.IO;
+using PoseRT.Runtime;
 
 namespace PoseRT.Bench
 {
@@ -48,22 +50,9 @@ namespace PoseRT.Bench
                 var shipped = new List<string>(parse.GetValue(models) ?? Array.Empty<string>());
                 if (shipped.Count == 0 && Directory.Exists("Models")) shipped.AddRange(Directory.GetFiles("Models", "*.onnx"));
                 shipped.Sort(StringComparer.Ordinal);
-                foreach (var m in shipped)
-                    if (!File.Exists(m))
-                    {
-                        Console.Error.WriteLine($"posert-bench: model '{m}' does not exist.");
-                        return 2;
-                    }
                 string dir = parse.GetValue(outDir)!;
-                try
-                {
-                    Directory.CreateDirectory(dir);
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    Console.Error.WriteLine($"posert-bench: cannot create --out '{dir}': {e.Message}");
-                    return 2;
-                }
+                if (!Ready("posert-bench", dir, shipped)) return ExitCodes.BadInput;
+                Directory.CreateDirectory(dir);
                 var settings = new BenchSettings(dir, f, w, r, counts, shipped, !parse.GetValue(noArch));
                 var results = new CompareBenchmark(settings, Console.Error.WriteLine).Run("posert-bench " + string.Join(" ", args));
                 AtomicFile.WriteAllText(Path.Combine(dir, "results.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
@@ -88,11 +77,7 @@ namespace PoseRT.Bench
                     Console.Error.WriteLine($"posert-bench soak: --frames ({n}) must be at least 2.");
                     return 2;
                 }
-                if (!File.Exists(model))
-                {
-                    Console.Error.WriteLine($"posert-bench soak: model '{model}' does not exist.");
-                    return 2;
-                }
+                if (!Ready("posert-bench soak", dir, new[] { model })) return ExitCodes.BadInput;
                 var (frames, width, height) = ClipFrames.Load(ClipFrames.BundledClip);
                 if (frames.Count == 0)
                 {
@@ -131,13 +116,8 @@ namespace PoseRT.Bench
                     Console.Error.WriteLine("posert-bench tracker: no models (pass --model, or run from the repository root).");
                     return 2;
                 }
-                foreach (var m in list)
-                    if (!File.Exists(m))
-                    {
-                        Console.Error.WriteLine($"posert-bench tracker: model '{m}' does not exist.");
-                        return 2;
-                    }
                 string dir = parse.GetValue(trackerOut)!;
+                if (!Ready("posert-bench tracker", dir, list)) return ExitCodes.BadInput;
                 var (street, sw, sh) = ClipFrames.Load(ClipFrames.BundledClip);
                 if (street.Count == 0)
                 {
@@ -164,7 +144,27 @@ namespace PoseRT.Bench
             });
             root.Subcommands.Add(trackerCommand);
             root.Subcommands.Add(soak);
-            return root.Parse(args).Invoke();
+            return CommandLineApp.Run(root, "posert-bench", args);
+        }
+
+        /// <summary>
+        /// What a (sub)command checks before any work, so that a run never measures for minutes and then fails: the output
+        /// folder can be written and every model loads as a pose model. False after one line on stderr naming the problem.
+        /// </summary>
+        private static bool Ready(string program, string outDir, IEnumerable<string> models)
+        {
+            try
+            {
+                OutputPaths.CheckFolder(outDir, "--out");
+                foreach (var m in models)
+                    PoseEstimator.Load(m, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = 1, FlipTest = false, MaxBoxesPerRun = 1 }).Dispose();
+                return true;
+            }
+            catch (Exception e) when (e is ArgumentException || e is FileNotFoundException || e is InvalidPoseModelException || e is NotSupportedException)
+            {
+                Console.Error.WriteLine($"{program}: {e.Message}");
+                return false;
+            }
         }
     }
 }
