@@ -32,6 +32,29 @@ namespace PoseRT.IO
             Probe(full, option, path);
         }
 
+        /// <summary>
+        /// Throws <see cref="ArgumentException"/> ("OPTION 'PATH' is the same path as OTHER ...") when the output
+        /// <paramref name="path"/> names the same file or folder as one of <paramref name="others"/> (null paths are
+        /// skipped): an input the run reads, which it would replace, or another output, of which only the last would be
+        /// kept.
+        /// </summary>
+        public static void CheckDistinct(string path, string option, params (string? Path, string Option)[] others)
+        {
+            string full = Comparable(Full(path, option));
+            foreach (var (other, otherOption) in others)
+            {
+                if (other is null || string.IsNullOrWhiteSpace(other)) continue;
+                if (string.Equals(full, Comparable(Full(other, otherOption)), PathComparison))
+                    throw Error(option, path, $"is the same path as {otherOption}: an output may not replace an input or another output");
+            }
+        }
+
+        // Windows and macOS file systems ignore case by default; Linux's do not.
+        private static StringComparison PathComparison =>
+            OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+        private static string Comparable(string full) => full.Length > 1 ? full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) : full;
+
         private static string Full(string path, string option)
         {
             if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException($"{option}: the path is empty.");

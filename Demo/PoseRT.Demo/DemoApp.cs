@@ -5,6 +5,7 @@ using System.Net;
 using System.Threading;
 using PoseRT.Demo.Output;
 using PoseRT.Demo.Pipeline;
+using PoseRT.IO;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Tracking;
 using PoseRT.Vision;
@@ -87,6 +88,15 @@ namespace PoseRT.Demo
             try
             {
                 OpenCvNative.EnsureAvailable();
+                bool window = o.Window switch
+                {
+                    "on" => true,
+                    "off" => false,
+                    _ => WindowSink.DisplayAvailable(),
+                };
+                // Checked before the model and the input are opened: OpenCV's GUI would fail at the first frame, naming no option.
+                if (window && !WindowSink.DisplayAvailable())
+                    throw new ArgumentException("--window on: no display to show a window on (DISPLAY and WAYLAND_DISPLAY are not set); use --window off or auto.");
                 var tracker = new PoseTrackerOptions
                 {
                     DetectEvery = o.DetectEvery, MaxPeople = o.MaxPeople, SinglePerson = o.Single, MinKeypointScore = o.KeypointThreshold,
@@ -120,18 +130,14 @@ namespace PoseRT.Demo
                 var detector = new HogPersonDetector(o.HogMaxWidth);
                 disposables.Add(detector);
 
-                bool window = o.Window switch
-                {
-                    "on" => true,
-                    "off" => false,
-                    _ => WindowSink.DisplayAvailable(),
-                };
                 var sinks = new List<IFrameSink>();
                 IFileOutputSink? fileSink = null;
                 string? output = o.Output ?? (window ? null : Path.Combine("out", "demo.mp4"));
                 string? outputDescription = null;
                 if (output != null && !output.Equals("none", StringComparison.OrdinalIgnoreCase))
                 {
+                    // The recording must not replace the video or folder it is made from.
+                    OutputPaths.CheckDistinct(output, "--out", (File.Exists(o.Input) || Directory.Exists(o.Input) ? o.Input : null, "--input"));
                     string ext = Path.GetExtension(output);
                     fileSink = ext.Length == 0 || Directory.Exists(output)
                         ? new ImageFolderSink(output)

@@ -24,6 +24,7 @@ namespace PoseRT.Coco
                 long imageId = d.ImageId.Value;
                 if (!d.CategoryId.HasValue) throw CocoJson.Missing(path, "detections", i, imageId, "category_id");
                 var box = CocoJson.ReadBox(d.Bbox, path, "detections", i, imageId, required: true);
+                CocoJson.CheckNotNegative(box, path, "detections", i, imageId);
                 double score = CocoJson.CheckScore(d.Score, path, "detections", i, imageId);
                 detections[i] = new CocoDetection(imageId, d.CategoryId.Value, box, score);
             }

@@ -65,6 +65,8 @@ namespace PoseRT.Coco
         /// <summary>Deserialises a whole file in one streaming pass (the serializer reads it in chunks).</summary>
         public static T Read<T>(string path, JsonTypeInfo<T> typeInfo, string what)
         {
+            if (Directory.Exists(path))
+                throw new FileNotFoundException($"{what} '{path}' is a folder, not a file.", path);
             if (!File.Exists(path))
                 throw new FileNotFoundException($"{what} '{path}' does not exist.", path);
             try
@@ -99,6 +101,13 @@ namespace PoseRT.Coco
                     throw CocoFormatException.ForEntry(source, list, index, imageId, "bbox", $"value {i} is {bbox[i]}, not a finite number.");
             }
             return new CocoBox(bbox[0], bbox[1], bbox[2], bbox[3]);
+        }
+
+        /// <summary>A box with a negative side is no box (a detector or annotation tool bug); named by entry and field.</summary>
+        public static void CheckNotNegative(CocoBox box, string source, string list, int index, long? imageId)
+        {
+            if (box.Width < 0 || box.Height < 0)
+                throw CocoFormatException.ForEntry(source, list, index, imageId, "bbox", $"has width {box.Width} and height {box.Height}; neither may be negative.");
         }
 
         public static void CheckKeypoints(double[]? keypoints, int expected, string source, string list, int index, long? imageId)

@@ -263,8 +263,7 @@ namespace PoseRT.Coco
                     throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "keypoints", $"visibility of keypoint {k} ({CocoKeypoints.Schema.Names[k]}) is {v}, expected 0, 1 or 2.");
             }
             var box = CocoJson.ReadBox(d.Bbox, path, "annotations", i, imageId, required: true);
-            if (box.Width < 0 || box.Height < 0)
-                throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "bbox", $"has width {box.Width} and height {box.Height}; neither may be negative.");
+            CocoJson.CheckNotNegative(box, path, "annotations", i, imageId);
             if (!d.Area.HasValue) throw CocoJson.Missing(path, "annotations", i, imageId, "area");
             if (!double.IsFinite(d.Area.Value) || d.Area.Value < 0)
                 throw CocoFormatException.ForEntry(path, "annotations", i, imageId, "area", $"is {d.Area.Value}, expected a finite number >= 0.");

@@ -27,10 +27,14 @@ namespace PoseRT.Runtime
             int bpp = BytesPerPixel(format);
             if (width <= 0 || height <= 0)
                 throw new ArgumentException($"Image size {width}x{height} must be positive.", nameof(width));
-            if (stride == 0) stride = width * bpp;
-            if (stride < width * bpp)
-                throw new ArgumentException($"Stride {stride} is shorter than a row of {width} {format} pixels ({width * bpp} bytes).", nameof(stride));
-            long needed = (long)stride * (height - 1) + (long)width * bpp;
+            // In 64 bits: width * bytes per pixel overflows int for a huge width, and a negative row would pass the length check below.
+            long rowBytes = (long)width * bpp;
+            if (rowBytes > int.MaxValue)
+                throw new ArgumentException($"Image width {width} is too large: a row of {format} pixels would need {rowBytes} bytes.", nameof(width));
+            if (stride == 0) stride = (int)rowBytes;
+            if (stride < rowBytes)
+                throw new ArgumentException($"Stride {stride} is shorter than a row of {width} {format} pixels ({rowBytes} bytes).", nameof(stride));
+            long needed = (long)stride * (height - 1) + rowBytes;
             if (data.Length < needed)
                 throw new ArgumentException($"A {width}x{height} {format} image with stride {stride} needs {needed} bytes; the buffer has {data.Length}.", nameof(data));
             Data = data;

@@ -119,6 +119,7 @@ namespace PoseRT.Runtime
         public static PoseEstimator Load(string path, PoseEstimatorOptions? options = null)
         {
             if (path == null) throw new ArgumentNullException(nameof(path));
+            if (Directory.Exists(path)) throw new FileNotFoundException($"Pose model '{path}' is a folder, not a file.", path);
             if (!File.Exists(path)) throw new FileNotFoundException($"Pose model '{path}' does not exist.", path);
             return Create(path, options, so => new InferenceSession(path, so));
         }

@@ -115,6 +115,22 @@ namespace PoseRT.Tests
                 .Where(p => Regex.IsMatch(Path.GetFileName(p), @"^\..*(\.tmp-|\.partial|posert-write-test)", RegexOptions.CultureInvariant))
                 .ToHashSet(StringComparer.Ordinal);
 
+        /// <summary>
+        /// <paramref name="args"/> with options set: each (option, value) pair of <paramref name="optionValues"/> replaces
+        /// the value after that option, or is appended when the option is absent (a repeated option is a parse error of its own).
+        /// </summary>
+        public static string[] With(IEnumerable<string> args, params string[] optionValues)
+        {
+            var list = args.ToList();
+            for (int i = 0; i + 1 < optionValues.Length; i += 2)
+            {
+                int at = list.IndexOf(optionValues[i]);
+                if (at >= 0 && at + 1 < list.Count) list[at + 1] = optionValues[i + 1];
+                else list.AddRange(new[] { optionValues[i], optionValues[i + 1] });
+            }
+            return list.ToArray();
+        }
+
         /// <summary>The first bytes of a PNG whose header claims <paramref name="width"/>x<paramref name="height"/> pixels.</summary>
         public static byte[] PngHeader(uint width, uint height)
         {
@@ -132,6 +148,17 @@ namespace PoseRT.Tests
             bytes.AddRange(new byte[] { 0xFF, 0xC0, 0, 17, 8, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1 });
             bytes.AddRange(new byte[] { 0xFF, 0xD9 });
             return bytes.ToArray();
+        }
+
+        /// <summary>The first bytes of a BMP whose header claims <paramref name="width"/>x<paramref name="height"/> pixels (negative height: top-down).</summary>
+        public static byte[] BmpHeader(int width, int height)
+        {
+            var bytes = new byte[54];
+            bytes[0] = (byte)'B';
+            bytes[1] = (byte)'M';
+            BitConverter.GetBytes(width).CopyTo(bytes, 18);
+            BitConverter.GetBytes(height).CopyTo(bytes, 22);
+            return bytes;
         }
 
         private static byte[] BigEndian(uint v) => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v };

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
 using System.Text.Json;
+using PoseRT.Cli;
 using PoseRT.IO;
 using PoseRT.Runtime;
 using PoseRT.Runtime.Model;
@@ -50,22 +51,9 @@ namespace PoseRT.Bench
                 var shipped = new List<string>(parse.GetValue(models) ?? Array.Empty<string>());
                 if (shipped.Count == 0 && !ShippedModels("posert-bench", all: true, shipped)) return 2;
                 shipped.Sort(StringComparer.Ordinal);
-                foreach (var m in shipped)
-                    if (!File.Exists(m))
-                    {
-                        Console.Error.WriteLine($"posert-bench: model '{m}' does not exist.");
-                        return 2;
-                    }
                 string dir = parse.GetValue(outDir)!;
-                try
-                {
-                    Directory.CreateDirectory(dir);
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    Console.Error.WriteLine($"posert-bench: cannot create --out '{dir}': {e.Message}");
-                    return 2;
-                }
+                if (!Ready("posert-bench", dir, shipped)) return ExitCodes.BadInput;
+                Directory.CreateDirectory(dir);
                 var settings = new BenchSettings(dir, f, w, r, counts, shipped, !parse.GetValue(noArch));
                 var results = new CompareBenchmark(settings, Console.Error.WriteLine).Run("posert-bench " + string.Join(" ", args));
                 AtomicFile.WriteAllText(Path.Combine(dir, "results.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
@@ -92,13 +80,9 @@ namespace PoseRT.Bench
                 }
                 var defaultModel = new List<string>();
                 string? given = parse.GetValue(soakModel);
-                if (given == null && !ShippedModels("posert-bench soak", all: false, defaultModel)) return 2;
+                if (given == null && !ShippedModels("posert-bench soak", all: false, defaultModel)) return ExitCodes.BadInput;
                 string model = given ?? defaultModel[0];
-                if (!File.Exists(model))
-                {
-                    Console.Error.WriteLine($"posert-bench soak: model '{model}' does not exist.");
-                    return 2;
-                }
+                if (!Ready("posert-bench soak", dir, new[] { model })) return ExitCodes.BadInput;
                 var (frames, width, height) = ClipFrames.Load(ClipFrames.BundledClip);
                 if (frames.Count == 0)
                 {
@@ -132,13 +116,8 @@ namespace PoseRT.Bench
                 var list = new List<string>(parse.GetValue(trackerModels) ?? Array.Empty<string>());
                 if (list.Count == 0 && !ShippedModels("posert-bench tracker", all: true, list)) return 2;
                 list.Sort(StringComparer.Ordinal);
-                foreach (var m in list)
-                    if (!File.Exists(m))
-                    {
-                        Console.Error.WriteLine($"posert-bench tracker: model '{m}' does not exist.");
-                        return 2;
-                    }
                 string dir = parse.GetValue(trackerOut)!;
+                if (!Ready("posert-bench tracker", dir, list)) return ExitCodes.BadInput;
                 var (street, sw, sh) = ClipFrames.Load(ClipFrames.BundledClip);
                 if (street.Count == 0)
                 {
@@ -165,7 +144,27 @@ namespace PoseRT.Bench
             });
             root.Subcommands.Add(trackerCommand);
             root.Subcommands.Add(soak);
-            return root.Parse(args).Invoke();
+            return CommandLineApp.Run(root, "posert-bench", args);
+        }
+
+        /// <summary>
+        /// What a (sub)command checks before any work, so that a run never measures for minutes and then fails: the output
+        /// folder can be written and every model loads as a pose model. False after one line on stderr naming the problem.
+        /// </summary>
+        private static bool Ready(string program, string outDir, IEnumerable<string> models)
+        {
+            try
+            {
+                OutputPaths.CheckFolder(outDir, "--out");
+                foreach (var m in models)
+                    PoseEstimator.Load(m, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = 1, FlipTest = false, MaxBoxesPerRun = 1 }).Dispose();
+                return true;
+            }
+            catch (Exception e) when (e is ArgumentException || e is FileNotFoundException || e is InvalidPoseModelException || e is NotSupportedException)
+            {
+                Console.Error.WriteLine($"{program}: {e.Message}");
+                return false;
+            }
         }
 
         /// <summary>

@@ -11,9 +11,10 @@ namespace PoseRT.Runtime.Tracking
         /// <param name="derivativeCutoff">Cutoff of the speed estimate, Hz (&gt; 0).</param>
         public OneEuroSettings(double minCutoff, double beta, double derivativeCutoff = 1.0)
         {
-            if (!(minCutoff > 0)) throw new ArgumentOutOfRangeException(nameof(minCutoff), minCutoff, "The One-Euro minimum cutoff must be > 0 Hz.");
-            if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "The One-Euro beta must be >= 0.");
-            if (!(derivativeCutoff > 0)) throw new ArgumentOutOfRangeException(nameof(derivativeCutoff), derivativeCutoff, "The One-Euro derivative cutoff must be > 0 Hz.");
+            // Finite too: an infinite beta times a zero speed is NaN, and NaN would then be every smoothed keypoint.
+            if (!(minCutoff > 0) || double.IsInfinity(minCutoff)) throw new ArgumentOutOfRangeException(nameof(minCutoff), minCutoff, "The One-Euro minimum cutoff must be a finite number > 0 Hz.");
+            if (!(beta >= 0) || double.IsInfinity(beta)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "The One-Euro beta must be a finite number >= 0.");
+            if (!(derivativeCutoff > 0) || double.IsInfinity(derivativeCutoff)) throw new ArgumentOutOfRangeException(nameof(derivativeCutoff), derivativeCutoff, "The One-Euro derivative cutoff must be a finite number > 0 Hz.");
             MinCutoff = minCutoff;
             Beta = beta;
             DerivativeCutoff = derivativeCutoff;

@@ -63,6 +63,9 @@ namespace PoseRT.Runtime.Tracking
             if (!(MinPoseScore >= 0) || !(MinKeypointScore >= 0)) throw new ArgumentOutOfRangeException(nameof(MinKeypointScore), MinKeypointScore, "MinPoseScore and MinKeypointScore must be numbers >= 0.");
             if (!(MatchThreshold >= 0 && MatchThreshold <= 1)) throw new ArgumentOutOfRangeException(nameof(MatchThreshold), MatchThreshold, "MatchThreshold must be in [0, 1].");
             if (!(DuplicateIoU > 0 && DuplicateIoU <= 1)) throw new ArgumentOutOfRangeException(nameof(DuplicateIoU), DuplicateIoU, "DuplicateIoU must be in (0, 1].");
+            // default(OneEuroSettings) skips the constructor's checks: a cutoff of 0 Hz would freeze every keypoint where it was first seen.
+            if (Smoothing is { } s && !(s.MinCutoff > 0 && s.DerivativeCutoff > 0))
+                throw new ArgumentOutOfRangeException(nameof(Smoothing), s.MinCutoff, "Smoothing needs cutoffs > 0 Hz: create it with new OneEuroSettings(minCutoff, beta), or set it to null for no smoothing.");
             var r = StartRegion;
             if (!(r.X >= 0 && r.Y >= 0 && r.Width > 0 && r.Height > 0 && r.X + r.Width <= 1.0001f && r.Y + r.Height <= 1.0001f))
                 throw new ArgumentOutOfRangeException(nameof(StartRegion), r, "StartRegion is a fraction of the frame: x, y >= 0, width and height > 0, inside [0, 1].");

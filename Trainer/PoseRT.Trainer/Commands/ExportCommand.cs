@@ -50,6 +50,7 @@ namespace PoseRT.Trainer.Commands
                         throw new FileNotFoundException($"--weights '{weightsPath}' does not exist.", weightsPath);
                     // Checked before the model is built and exported, so an unusable path costs nothing.
                     OutputPaths.CheckFile(result.GetValue(output)!, "--out");
+                    OutputPaths.CheckDistinct(result.GetValue(output)!, "--out", (weightsPath, "--weights"));
                     using var net = PoseNet.Create(options);
                     if (weightsPath is not null) PoseNetWeights.Load(net, weightsPath);
                     net.eval();

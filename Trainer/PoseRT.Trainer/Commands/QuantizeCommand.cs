@@ -28,8 +28,9 @@ namespace PoseRT.Trainer.Commands
                 {
                     var input = result.GetValue(model)!;
                     var path = result.GetValue(output)!;
-                    if (!File.Exists(input)) throw new FileNotFoundException($"--model '{input}' does not exist.", input);
+                    if (!File.Exists(input)) throw new FileNotFoundException($"--model '{input}' {(Directory.Exists(input) ? "is a folder, not a file" : "does not exist")}.", input);
                     OutputPaths.CheckFile(path, "--out");
+                    OutputPaths.CheckDistinct(path, "--out", (input, "--model"));
                     var options = calibration.Read(result);
                     var quantized = Int8CliOptions.QuantizeAndWrite(Int8CliOptions.ReadModel(input), options, input, path);
                     var info = Int8Quantizer.ReadInfoAnyPrecision(quantized, path);

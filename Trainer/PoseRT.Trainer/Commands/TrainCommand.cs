@@ -45,7 +45,8 @@ namespace PoseRT.Trainer.Commands
             var aug = new Option<string>("--aug") { Description = "Augmentation: paper (rotation, scale, flip, half-body), flip (flips only), none.", DefaultValueFactory = _ => "paper" };
             var model = new ModelCliOptions();
             var blobsPose = new Option<bool>("--blobs-pose") { Description = "With --blobs: train the pose model chosen by --backbone/--activation/--input on the blobs (throughput without image decoding)." };
-            var blobs = new Option<int?>("--blobs") { Description = "Train a small conv net on N generated blob samples instead of COCO (checks the machinery, e.g. resume)." };
+            var blobs = new Option<int?>("--blobs") { Description = "Train a small conv net on N generated blob samples instead of COCO (checks the machinery, e.g. resume)." }
+                .InRangeIfGiven(1, null);
 
             var cmd = new Command("train", "Train a pose model (defaults: the paper's COCO recipe).")
             {
@@ -137,6 +138,12 @@ namespace PoseRT.Trainer.Commands
                 if (!Directory.Exists(imageDir))
                 {
                     Console.Error.WriteLine($"posert-train train: image folder '{imageDir}' does not exist.");
+                    return ExitCodes.BadInput;
+                }
+                if (pr.GetValue(valAnn) == null && (pr.GetValue(valImages) != null || pr.GetValue(valDets) != null))
+                {
+                    // Without validation annotations nothing is validated: the run would ignore them without a word.
+                    Console.Error.WriteLine("posert-train train: --val-images and --val-dets need --val-ann (the validation set they belong to).");
                     return ExitCodes.BadInput;
                 }
                 var spec = new PoseTrainingSpec

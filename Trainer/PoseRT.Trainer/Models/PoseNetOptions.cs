@@ -125,6 +125,9 @@ namespace PoseRT.Trainer.Models
             if (!(Width > 0) || Width > 4) throw new ArgumentException($"Width multiplier {Width} must be in (0, 4].", nameof(Width));
             if (!(HeadWidth > 0) || HeadWidth > 4) throw new ArgumentException($"Head width multiplier {HeadWidth} must be in (0, 4].", nameof(HeadWidth));
             if (Keypoints < 1) throw new ArgumentException($"Keypoint count must be at least 1 (got {Keypoints}).", nameof(Keypoints));
+            // The Runtime refuses such a model (a Pose holds at most this many): training or exporting it would be wasted.
+            if (Keypoints > Pose.MaxKeypoints)
+                throw new ArgumentException($"Keypoint count {Keypoints} is more than a PoseRT Pose holds ({Pose.MaxKeypoints}); the Runtime could not run the model.", nameof(Keypoints));
             if (!Enum.IsDefined(Backbone)) throw new ArgumentException($"Unknown backbone value {(int)Backbone}.", nameof(Backbone));
             DyRelu.Validate();
         }

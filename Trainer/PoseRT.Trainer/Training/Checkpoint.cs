@@ -107,12 +107,17 @@ namespace PoseRT.Trainer.Training
             {
                 model.load(r, strict: true);
                 optimizer.load_state_dict(r);
+                if (r.ReadString() != Magic) throw new InvalidDataException($"Checkpoint '{path}' has no end marker: truncated or not written by PoseRT.");
             }
-            catch (Exception e) when (e is ArgumentException || e is EndOfStreamException || e is InvalidOperationException)
+            catch (EndOfStreamException e)
+            {
+                // A file cut short (a copy that stopped, a full disk) is not a file of another model.
+                throw new InvalidDataException($"Checkpoint '{path}' is truncated: it ends inside the model or optimiser state ({e.Message}).", e);
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException)
             {
                 throw new InvalidDataException($"Checkpoint '{path}' does not fit this model/optimiser (model '{state.Model}'): {e.Message}", e);
             }
-            if (r.ReadString() != Magic) throw new InvalidDataException($"Checkpoint '{path}' has no end marker: truncated or not written by PoseRT.");
             using (var rng = torch.tensor(bytes, ScalarType.Byte)) torch.random.set_rng_state(rng);
             return state;
         }

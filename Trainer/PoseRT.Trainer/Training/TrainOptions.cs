@@ -73,7 +73,7 @@ namespace PoseRT.Trainer.Training
             if (Epochs <= 0) throw new ArgumentException($"Epochs must be positive (got {Epochs}).");
             if (BatchSize <= 0) throw new ArgumentException($"Batch size must be positive (got {BatchSize}).");
             if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"Learning rate must be a positive number (got {LearningRate}).");
-            if (!(LrFactor > 0)) throw new ArgumentException($"LR factor must be positive (got {LrFactor}).");
+            if (!(LrFactor > 0) || double.IsInfinity(LrFactor)) throw new ArgumentException($"LR factor (--lr-factor) must be a positive number (got {LrFactor}).");
             if (LrMilestones.Any(m => m <= 0)) throw new ArgumentException($"LR milestones must be positive epochs (got {string.Join(",", LrMilestones)}).");
             if (WarmupSteps < 0) throw new ArgumentException($"Warm-up steps must be >= 0 (got {WarmupSteps}).");
             if (WeightDecay < 0) throw new ArgumentException($"Weight decay must be >= 0 (got {WeightDecay}).");

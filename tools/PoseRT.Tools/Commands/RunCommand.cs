@@ -91,8 +91,18 @@ namespace PoseRT.Tools.Commands
             try
             {
                 // Every output must be writable before any work, and before any of them is written.
-                if (s.OutPath != null) OutputPaths.CheckFile(s.OutPath, "--out");
-                if (s.JsonPath != null) OutputPaths.CheckFile(s.JsonPath, "--json");
+                // ... and none may replace an input or another output.
+                (string?, string)[] inputs = { (s.GroundTruth, "--gt"), (s.Detections, "--detections"), (s.Model, "--model") };
+                if (s.OutPath != null)
+                {
+                    OutputPaths.CheckFile(s.OutPath, "--out");
+                    OutputPaths.CheckDistinct(s.OutPath, "--out", inputs);
+                }
+                if (s.JsonPath != null)
+                {
+                    OutputPaths.CheckFile(s.JsonPath, "--json");
+                    OutputPaths.CheckDistinct(s.JsonPath, "--json", [.. inputs, (s.OutPath, "--out")]);
+                }
                 if (s.PlotDir != null) OutputPaths.CheckFolder(s.PlotDir, "--plots");
                 if (s.Threads < 0 || s.Threads > MaxThreads)
                     throw new ArgumentException($"--threads {s.Threads}: must be a number from 0 to {MaxThreads} (4 per logical processor at most).");

@@ -52,7 +52,11 @@ namespace PoseRT.Tools.Commands
         {
             try
             {
-                if (jsonPath != null) OutputPaths.CheckFile(jsonPath, "--json");
+                if (jsonPath != null)
+                {
+                    OutputPaths.CheckFile(jsonPath, "--json");
+                    OutputPaths.CheckDistinct(jsonPath, "--json", (gtPath, "--gt"), (resultsPath, "--results"));
+                }
                 if (plotDir != null) OutputPaths.CheckFolder(plotDir, "--plots");
                 var clock = Stopwatch.StartNew();
                 var groundTruth = CocoKeypointFile.Load(gtPath);
@@ -182,6 +186,18 @@ namespace PoseRT.Tools.Commands
                 {
                     error.WriteLine("posert score --benchmark: --bench-persons and --bench-images must be positive, --bench-results not negative.");
                     return ExitCodes.BadInput;
+                }
+                if (keepDir != null)
+                {
+                    try
+                    {
+                        OutputPaths.CheckFolder(keepDir, "--bench-keep");
+                    }
+                    catch (ArgumentException e)
+                    {
+                        error.WriteLine("posert score --benchmark: " + e.Message);
+                        return ExitCodes.BadInput;
+                    }
                 }
                 var dir = keepDir ?? Path.Combine(Path.GetTempPath(), "posert-score-bench-" + Guid.NewGuid().ToString("N")[..8]);
                 Directory.CreateDirectory(dir);

@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.Diagnostics;
 using System.IO;
+using PoseRT.Cli;
 using PoseRT.Synthetic;
 
 namespace PoseRT.Tools.Commands
@@ -21,7 +22,8 @@ namespace PoseRT.Tools.Commands
             var difficulty = new Option<double?>("--difficulty") { Description = "0 (easy) to 1 (hard); default 0.5 (0.3 with --video)." };
             var inside = new Option<bool>("--inside") { Description = "Keep every person inside the frame (no partly visible people)." };
             var threads = new Option<int>("--threads") { Description = "Images rendered in parallel (does not change the output).", DefaultValueFactory = _ => Environment.ProcessorCount };
-            var preview = new Option<int>("--preview") { Description = "Also write the first N images (or N frames of a clip) with their ground truth drawn to OUT/preview/.", DefaultValueFactory = _ => 0 };
+            var preview = new Option<int>("--preview") { Description = "Also write the first N images (or N frames of a clip) with their ground truth drawn to OUT/preview/.", DefaultValueFactory = _ => 0 }
+                .AtLeast(0);
             var previewFormat = new Option<string>("--preview-format") { Description = "png or jpg.", DefaultValueFactory = _ => "png" };
             previewFormat.AcceptOnlyFromAmong("png", "jpg");
             var video = new Option<bool>("--video") { Description = "Write a clip (OUT/NAME.mp4 + OUT/NAME.json) of people walking instead of a data set." };
