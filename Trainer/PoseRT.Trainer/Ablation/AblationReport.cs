@@ -11,7 +11,7 @@ namespace PoseRT.Trainer.Ablation
 {
     /// <summary>
     /// The ablation's report from its finished results: <c>ablation.md</c> (per row AP, AP50, AP75 and AR as the mean
-    /// and min-max over seeds, the seed count, the paper's number beside it, the paired difference to the ReLU/ReLU
+    /// and [min, max] over seeds, the seed count, the paper's number beside it, the paired difference to the ReLU/ReLU
     /// row; validation AP against step for the convergence rows; the settings), <c>ablation.png</c> (AP per row with
     /// each seed) and <c>convergence.png</c>. Numbers are in percent, as the paper prints them. Every file is written atomically.
     /// </summary>

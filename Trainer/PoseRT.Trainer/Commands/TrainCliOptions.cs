@@ -18,7 +18,7 @@ namespace PoseRT.Trainer.Commands
     internal sealed class TrainCliOptions
     {
         private readonly Option<int> epochs;
-        private readonly Option<int> batch = new("--batch") { Description = "Batch size (paper: 32).", DefaultValueFactory = _ => 32 };
+        private readonly Option<int> batch;
         private readonly Option<double> lr = new("--lr") { Description = "Adam learning rate (paper: 1e-3).", DefaultValueFactory = _ => 1e-3 };
         private readonly Option<string?> lrSteps;
         private readonly Option<double> lrFactor = new("--lr-factor") { Description = "Rate multiplier at each step (paper: 0.1).", DefaultValueFactory = _ => 0.1 };
@@ -35,34 +35,32 @@ namespace PoseRT.Trainer.Commands
         private readonly Option<int?> valEvery;
         private readonly Option<int> logEvery = new("--log-every") { Description = "Write a step row to metrics.jsonl every N steps.", DefaultValueFactory = _ => 20 };
         private readonly Option<long?> stopAfter = new("--stop-after-steps") { Description = "Stop after N steps in this process (testing resume).", Hidden = true };
-        private readonly Option<string> aug = new("--aug") { Description = "Augmentation: paper (rotation, scale, flip, half-body), flip (flips only), none.", DefaultValueFactory = _ => "paper" };
+        private readonly Option<string> aug;
         private readonly Option<string?> ann = new("--ann") { Description = "Training annotations (COCO person_keypoints_*.json format)." };
         private readonly Option<string?> images = new("--images") { Description = "Folder with the training images." };
         private readonly Option<string?> valAnn;
         private readonly Option<string?> valImages = new("--val-images") { Description = "Folder with the validation images (default: --images)." };
         private readonly Option<string?> valDets = new("--val-dets") { Description = "Person detections for validation (AP_H_56 format); default: ground-truth boxes." };
 
-        /// <summary>
-        /// The options with their defaults: <paramref name="epochsDefault"/> epochs, <paramref name="lrStepsDefault"/>
-        /// (null: the paper's 170 and 200 of 210 epochs scaled to <c>--epochs</c>), validation every
-        /// <paramref name="valEveryDefault"/> epochs (null: every quarter of <c>--epochs</c>); <paramref name="seedHelp"/>
-        /// and <paramref name="valAnnHelp"/> say what the seed and the validation set are for in the command.
-        /// </summary>
-        public TrainCliOptions(int epochsDefault, string epochsHelp, string? lrStepsDefault, int? valEveryDefault, string seedHelp, string valAnnHelp)
+        /// <summary>The options with the command's defaults (<see cref="TrainCliDefaults"/>).</summary>
+        public TrainCliOptions(TrainCliDefaults defaults)
         {
-            epochs = new Option<int>("--epochs") { Description = epochsHelp, DefaultValueFactory = _ => epochsDefault };
+            ArgumentNullException.ThrowIfNull(defaults);
+            epochs = new Option<int>("--epochs") { Description = defaults.EpochsHelp, DefaultValueFactory = _ => defaults.Epochs };
+            batch = new Option<int>("--batch") { Description = "Batch size (paper: 32).", DefaultValueFactory = _ => defaults.Batch };
             lrSteps = new Option<string?>("--lr-steps")
             {
-                Description = "Epochs where the rate drops, comma separated (paper: 170,200 of 210" + (lrStepsDefault == null ? "; default: those scaled to --epochs)." : ")."),
-                DefaultValueFactory = _ => lrStepsDefault,
+                Description = "Epochs where the rate drops, comma separated (paper: 170,200 of 210" + (defaults.LrSteps == null ? "; default: those scaled to --epochs)." : ")."),
+                DefaultValueFactory = _ => defaults.LrSteps,
             };
             valEvery = new Option<int?>("--val-every")
             {
-                Description = "Validate every N epochs (the last epoch always)" + (valEveryDefault == null ? "; default: every quarter of --epochs." : "."),
-                DefaultValueFactory = _ => valEveryDefault,
+                Description = "Validate every N epochs (the last epoch always)" + (defaults.ValEvery == null ? "; default: every quarter of --epochs." : "."),
+                DefaultValueFactory = _ => defaults.ValEvery,
             };
-            seed = new Option<long>("--seed") { Description = seedHelp, DefaultValueFactory = _ => 1 };
-            valAnn = new Option<string?>("--val-ann") { Description = valAnnHelp };
+            seed = new Option<long>("--seed") { Description = defaults.SeedHelp, DefaultValueFactory = _ => 1 };
+            valAnn = new Option<string?>("--val-ann") { Description = defaults.ValAnnHelp };
+            aug = new Option<string>("--aug") { Description = "Augmentation: paper (rotation, scale, flip, half-body), flip (flips only), none.", DefaultValueFactory = _ => defaults.Augmentation };
         }
 
         /// <summary>Adds the options to <paramref name="command"/>.</summary>
@@ -153,6 +151,30 @@ namespace PoseRT.Trainer.Commands
             }
             return list;
         }
+    }
+
+    /// <summary>
+    /// A command's defaults and help texts for <see cref="TrainCliOptions"/>; the rest are the paper's recipe as
+    /// <c>posert-train train</c> has it. Null <see cref="LrSteps"/>: the paper's 170 and 200 of 210 epochs scaled to
+    /// <c>--epochs</c>; null <see cref="ValEvery"/>: every quarter of <c>--epochs</c>.
+    /// </summary>
+    /// <param name="Epochs">Default <c>--epochs</c>.</param>
+    /// <param name="EpochsHelp">Help text of <c>--epochs</c>.</param>
+    /// <param name="SeedHelp">Help text of <c>--seed</c> (what the seed is for in the command).</param>
+    /// <param name="ValAnnHelp">Help text of <c>--val-ann</c>.</param>
+    internal sealed record TrainCliDefaults(int Epochs, string EpochsHelp, string SeedHelp, string ValAnnHelp)
+    {
+        /// <summary>Default <c>--batch</c> (paper: 32).</summary>
+        public int Batch { get; init; } = 32;
+
+        /// <summary>Default <c>--lr-steps</c> (paper: "170,200"); null scales the paper's to <c>--epochs</c>.</summary>
+        public string? LrSteps { get; init; } = "170,200";
+
+        /// <summary>Default <c>--val-every</c>; null validates every quarter of <c>--epochs</c>.</summary>
+        public int? ValEvery { get; init; } = 10;
+
+        /// <summary>Default <c>--aug</c> (paper, flip or none).</summary>
+        public string Augmentation { get; init; } = "paper";
     }
 
     /// <summary>The data options as given: training annotations and images, validation annotations, images and detections (nulls when absent).</summary>

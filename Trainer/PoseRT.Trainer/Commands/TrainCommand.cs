@@ -17,9 +17,9 @@ namespace PoseRT.Trainer.Commands
     {
         public static Command Create()
         {
-            var train = new TrainCliOptions(210, "Epochs (paper: 210).", "170,200", 10,
+            var train = new TrainCliOptions(new TrainCliDefaults(210, "Epochs (paper: 210).",
                 "Seed for weights, data order, augmentation and LibTorch.",
-                "Validation annotations: AP through the ONNX export, the Runtime and the COCO evaluator every --val-every epochs; best.pt keeps the best.");
+                "Validation annotations: AP through the ONNX export, the Runtime and the COCO evaluator every --val-every epochs; best.pt keeps the best."));
             var outDir = new Option<string>("--out") { Description = "Run folder (checkpoints, logs, TensorBoard, plot, exports).", Required = true };
             var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoint.pt if present." };
             var model = new ModelCliOptions();
