@@ -13,6 +13,7 @@ namespace PoseRT.Trainer
             {
                 CheckCommand.Create(),
                 TrainCommand.Create(),
+                AblationCommand.Create(),
                 SummaryCommand.Create(),
                 ExportCommand.Create(),
                 QuantizeCommand.Create(),

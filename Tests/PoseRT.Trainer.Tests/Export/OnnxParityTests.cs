@@ -71,6 +71,24 @@ namespace PoseRT.Tests.Export
             CheckParity(options, new[] { 2 }, seed: 7, form);
         }
 
+        /// <summary>
+        /// The ablation's Table 7 forms of DY-ReLU-C (posert-train ablation --table 7): K = 3 pieces and no intercepts
+        /// (lambda_b = 0), each graph form; validation and the exported model.onnx of those rows go through this export.
+        /// </summary>
+        [Theory]
+        [InlineData(3, true, DyReluGraphForm.Fused)]
+        [InlineData(3, false, DyReluGraphForm.Fused)]
+        [InlineData(2, false, DyReluGraphForm.Fused)]
+        [InlineData(3, true, DyReluGraphForm.Reference)]
+        [InlineData(2, false, DyReluGraphForm.Reference)]
+        public void Exported_Ablation_table_7_DY_ReLU_forms_match_torch(int k, bool intercepts, DyReluGraphForm form)
+        {
+            var options = PoseRT.Trainer.Ablation.AblationTable.Table7.Rows.Single(r => r.K == k && r.Intercepts == intercepts).Model(PoseNetOptions.Tiny());
+            options.InputHeight = 64;
+            options.InputWidth = 96;
+            CheckParity(options, new[] { 2 }, seed: 13 + k, form);
+        }
+
         /// <summary>The shipped configuration at full size: MobileNetV3-Large, DY-ReLU-C, 256x192.</summary>
         [Theory]
         [MemberData(nameof(Forms))]

@@ -41,6 +41,17 @@ namespace PoseRT.Trainer.Models
             if (Gamma is double g && !(g > 0)) throw new ArgumentException($"DY-ReLU gamma must be positive (got {g}).", nameof(Gamma));
         }
 
+        /// <summary>
+        /// The settings in one line, e.g. <c>K=2 R=8 alpha=1,0 beta=0,0 lambda_a=1 lambda_b=0.5 tau=10 gamma=HW/3</c>;
+        /// two options describe alike exactly when they build the same DY-ReLU.
+        /// </summary>
+        public string Describe()
+        {
+            static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+            return $"K={K} R={Reduction} alpha={string.Join(",", Array.ConvertAll(Alpha, F))} beta={string.Join(",", Array.ConvertAll(Beta, F))} " +
+                   $"lambda_a={F(LambdaA)} lambda_b={F(LambdaB)} tau={F(Tau)} gamma={(Gamma is { } g ? F(g) : "HW/3")}";
+        }
+
         internal DyReluOptions Clone() => new DyReluOptions
         {
             K = K, Reduction = Reduction, Alpha = (double[])Alpha.Clone(), Beta = (double[])Beta.Clone(),

@@ -25,6 +25,17 @@ namespace PoseRT.Trainer.Training
             _warmupSteps = warmupSteps;
         }
 
+        /// <summary>
+        /// The paper's drops (x0.1 after epochs 170 and 200 of 210, section 5.3) at the same fractions of a shorter or
+        /// longer run of <paramref name="epochs"/> epochs: 170/210 and 200/210 of it, rounded, at least epoch 1.
+        /// <c>PaperMilestones(210)</c> is 170, 200.
+        /// </summary>
+        public static IReadOnlyList<int> PaperMilestones(int epochs) => new[]
+        {
+            Math.Max(1, (int)Math.Round(epochs * 170 / 210.0, MidpointRounding.AwayFromZero)),
+            Math.Max(1, (int)Math.Round(epochs * 200 / 210.0, MidpointRounding.AwayFromZero)),
+        };
+
         /// <summary>The rate for the step with 0-based <paramref name="globalStep"/> in 0-based <paramref name="epoch"/>.</summary>
         public double At(int epoch, long globalStep)
         {

@@ -97,7 +97,8 @@ namespace PoseRT.Trainer.Training
             return new PoseTrainingResult(result, onnx, data.Count, warnings.Summary());
         }
 
-        private static string AugmentationName(Augmentation a) =>
+        /// <summary>The <c>--aug</c> name of <paramref name="a"/> (paper, flip, none; custom for any other).</summary>
+        internal static string AugmentationName(Augmentation a) =>
             a == Augmentation.Paper ? "paper" : a == Augmentation.FlipOnly ? "flip" : a == Augmentation.None ? "none" : "custom";
 
         /// <summary>The provenance JSON written into the exported model's metadata.</summary>
@@ -106,6 +107,7 @@ namespace PoseRT.Trainer.Training
             var o = new System.Text.Json.Nodes.JsonObject
             {
                 ["trainer"] = "posert-train " + typeof(PoseTraining).Assembly.GetName().Version,
+                ["model"] = Describe(spec.Model),
                 ["dataset"] = Path.GetFileName(spec.TrainAnnotations),
                 ["persons"] = samples,
                 ["epochs"] = result.EpochsDone,
@@ -169,8 +171,17 @@ namespace PoseRT.Trainer.Training
             return null;
         }
 
-        /// <summary>Model text stored in checkpoints (resume refuses a checkpoint of another model).</summary>
-        public static string Describe(PoseNetOptions o) =>
-            $"{o.ArchitectureName} {o.ActivationName} {o.InputHeight}x{o.InputWidth} k{o.Keypoints}";
+        /// <summary>
+        /// Model text stored in checkpoints (resume refuses a checkpoint of another model), e.g.
+        /// <c>mobilenetv2_x0.5 relu+dyrelu_c 128x96 k17</c>; DY-ReLU settings other than the paper's defaults are
+        /// appended (<c>dyrelu(K=3 ...)</c>), so K or the intercepts cannot change unnoticed either.
+        /// </summary>
+        public static string Describe(PoseNetOptions o)
+        {
+            string text = $"{o.ArchitectureName} {o.ActivationName} {o.InputHeight}x{o.InputWidth} k{o.Keypoints}";
+            bool dynamic = ModelNames.IsDynamic(o.BackboneActivation) || ModelNames.IsDynamic(o.EffectiveHeadActivation);
+            string dy = o.DyRelu.Describe();
+            return dynamic && dy != new DyReluOptions().Describe() ? text + " dyrelu(" + dy + ")" : text;
+        }
     }
 }

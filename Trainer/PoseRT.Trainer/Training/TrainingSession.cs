@@ -265,18 +265,25 @@ namespace PoseRT.Trainer.Training
             return r;
         }
 
+        /// <summary>
+        /// The first setting, in ordinal key order, whose value differs between <paramref name="recorded"/> and
+        /// <paramref name="now"/> ("(not set)" for a key only one of them has); null when they agree.
+        /// </summary>
+        internal static (string Key, string Was, string Now)? FirstDifference(IReadOnlyDictionary<string, string> recorded, IReadOnlyDictionary<string, string> now)
+        {
+            foreach (var key in recorded.Keys.Union(now.Keys).OrderBy(k => k, StringComparer.Ordinal))
+            {
+                string was = recorded.TryGetValue(key, out var a) ? a : "(not set)";
+                string asked = now.TryGetValue(key, out var b) ? b : "(not set)";
+                if (!string.Equals(was, asked, StringComparison.Ordinal)) return (key, was, asked);
+            }
+            return null;
+        }
+
         private static void CheckCompatible(CheckpointState s, TrainOptions o, IPoseDataset data, string model, Dictionary<string, string> recipe, string path)
         {
-            if (s.Recipe is { } recorded)
-            {
-                foreach (var key in recorded.Keys.Union(recipe.Keys).OrderBy(k => k, StringComparer.Ordinal))
-                {
-                    string was = recorded.TryGetValue(key, out var a) ? a : "(not set)";
-                    string now = recipe.TryGetValue(key, out var b) ? b : "(not set)";
-                    if (!string.Equals(was, now, StringComparison.Ordinal))
-                        throw new InvalidOperationException($"Checkpoint '{path}' was trained with {key} {was}; this run asks for {key} {now}. Resume with the same recipe or use a new --out folder.");
-                }
-            }
+            if (s.Recipe is { } recorded && FirstDifference(recorded, recipe) is { } d)
+                throw new InvalidOperationException($"Checkpoint '{path}' was trained with {d.Key} {d.Was}; this run asks for {d.Key} {d.Now}. Resume with the same recipe or use a new --out folder.");
             if (s.Seed != o.Seed) throw new InvalidOperationException($"Checkpoint '{path}' was trained with seed {s.Seed}; this run asks for {o.Seed}. Resume with the same settings or use a new --out folder.");
             if (s.BatchSize != o.BatchSize) throw new InvalidOperationException($"Checkpoint '{path}' used batch size {s.BatchSize}; this run asks for {o.BatchSize}.");
             if (s.DatasetCount != data.Count) throw new InvalidOperationException($"Checkpoint '{path}' was trained on {s.DatasetCount} samples; this data set has {data.Count}.");
