@@ -115,11 +115,15 @@ namespace PoseRT.Trainer.Commands
 
         /// <summary>
         /// <c>--ann</c>, <c>--images</c>, <c>--val-ann</c>, <c>--val-images</c>, <c>--val-dets</c> as given (nulls when
-        /// absent); the files and folders that are given must exist (else <see cref="ArgumentException"/> naming it).
+        /// absent); the files and folders that are given must exist, and validation images or detections need validation
+        /// annotations (else <see cref="ArgumentException"/> naming the option or path).
         /// </summary>
         public TrainData ReadData(ParseResult pr)
         {
             var data = new TrainData(pr.GetValue(ann), pr.GetValue(images), pr.GetValue(valAnn), pr.GetValue(valImages), pr.GetValue(valDets));
+            // Without validation annotations nothing is validated: the run would ignore them without a word.
+            if (data.ValAnnotations == null && (data.ValImages != null || data.ValDetections != null))
+                throw new ArgumentException("--val-images and --val-dets need --val-ann (the validation set they belong to).");
             foreach (var (path, what) in new[] { (data.Annotations, "annotation file"), (data.ValAnnotations, "validation annotation file"), (data.ValDetections, "detection file") })
                 if (path != null && !File.Exists(path)) throw new ArgumentException($"{what} '{path}' does not exist.");
             foreach (var (path, what) in new[] { (data.Images, "image folder"), (data.ValImages, "validation image folder") })

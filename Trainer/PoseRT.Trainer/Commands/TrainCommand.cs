@@ -79,12 +79,6 @@ namespace PoseRT.Trainer.Commands
                     Console.Error.WriteLine(Program + ": give --ann and --images (COCO format), or --blobs N.");
                     return ExitCodes.BadInput;
                 }
-                if (given.ValAnnotations == null && (given.ValImages != null || given.ValDetections != null))
-                {
-                    // Without validation annotations nothing is validated: the run would ignore them without a word.
-                    Console.Error.WriteLine(Program + ": --val-images and --val-dets need --val-ann (the validation set they belong to).");
-                    return ExitCodes.BadInput;
-                }
                 var spec = new PoseTrainingSpec
                 {
                     TrainAnnotations = given.Annotations,
