@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PoseRT.Runtime;
@@ -174,6 +175,9 @@ namespace PoseRT.Coco
                 var d = dto.Images[i] ?? throw CocoJson.NullEntry(path, "images", i);
                 if (!d.Id.HasValue) throw CocoJson.Missing(path, "images", i, null, "id");
                 if (string.IsNullOrEmpty(d.FileName)) throw CocoJson.Missing(path, "images", i, d.Id, "file_name");
+                // Images are read from the image folder the user names; a file name must not lead a reader elsewhere.
+                if (LeavesFolder(d.FileName))
+                    throw CocoFormatException.ForEntry(path, "images", i, d.Id, "file_name", $"is '{d.FileName}', a path outside the image folder; expected a name relative to it (subfolders allowed, no '..', not absolute).");
                 // A missing size means unknown (0); a stated size must be a real one.
                 var sizeError = d.Width is <= 0 ? CocoFormatException.ForEntry(path, "images", i, d.Id, "width", $"is {d.Width}, expected a positive number of pixels.")
                     : d.Height is <= 0 ? CocoFormatException.ForEntry(path, "images", i, d.Id, "height", $"is {d.Height}, expected a positive number of pixels.")
@@ -232,6 +236,15 @@ namespace PoseRT.Coco
         }
 
         /// <summary>What is wrong with an annotation's id, image or category reference, or null when nothing is.</summary>
+        /// <summary>True for a file name that is absolute (or drive-rooted) or has a '..' segment.</summary>
+        private static bool LeavesFolder(string fileName)
+        {
+            if (Path.IsPathRooted(fileName) || fileName.StartsWith('/') || fileName.StartsWith('\\') || (fileName.Length > 1 && fileName[1] == ':')) return true;
+            foreach (string segment in fileName.Split('/', '\\'))
+                if (segment == "..") return true;
+            return false;
+        }
+
         private static CocoFormatException? ReferenceError(string source, int index, CocoKeypointAnnotation a, HashSet<long> earlierIds, Func<long, bool> hasImage, HashSet<long> categoryIds)
         {
             if (earlierIds.Contains(a.Id))

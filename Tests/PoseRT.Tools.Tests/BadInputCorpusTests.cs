@@ -333,6 +333,11 @@ namespace PoseRT.Tests
             },
             new()
             {
+                Name = "run-gt-file-name-leaves-image-folder", Setup = EditGroundTruth(gt => gt["images"]!.AsArray()[0]!["file_name"] = "../../etc/hostname"),
+                Args = d => RunArgs(d), Message = _ => "images[0] (image_id 785): 'file_name' is '../../etc/hostname', a path outside the image folder",
+            },
+            new()
+            {
                 Name = "run-gt-keypoints-50-values", Setup = EditGroundTruth(gt => FirstAnnotation(gt)["keypoints"]!.AsArray().RemoveAt(50)),
                 Args = d => RunArgs(d), Message = _ => "'keypoints' must hold 51 values (x, y, v/score for 17 keypoints), got 50",
             },

@@ -179,6 +179,33 @@ namespace PoseRT.Tests
             Assert.Throws<FileNotFoundException>(() => CocoKeypointFile.Load(Path.Combine(dir, "missing.json")));
         }
 
+        [Theory]
+        [InlineData("../secret.jpg")]
+        [InlineData("sub/../../secret.jpg")]
+        [InlineData("/etc/passwd")]
+        [InlineData("..\\\\secret.jpg")]
+        public void Image_file_names_that_leave_the_image_folder_are_refused(string fileName)
+        {
+            var text = File.ReadAllText(MiniAnnotations);
+            string first = System.Text.RegularExpressions.Regex.Match(text, "\"file_name\": *\"([^\"]*)\"").Groups[1].Value;
+            var file = Path.Combine(RepoPaths.NewTempDir("escape"), "a.json");
+            File.WriteAllText(file, text.Replace("\"" + first + "\"", "\"" + fileName + "\"", StringComparison.Ordinal));
+            var ex = Assert.Throws<CocoFormatException>(() => CocoKeypointFile.Load(file));
+            Assert.Contains("images[0]", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("'file_name'", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("outside the image folder", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Image_file_names_in_subfolders_are_read()
+        {
+            var text = File.ReadAllText(MiniAnnotations);
+            string first = System.Text.RegularExpressions.Regex.Match(text, "\"file_name\": *\"([^\"]*)\"").Groups[1].Value;
+            var file = Path.Combine(RepoPaths.NewTempDir("subfolder"), "a.json");
+            File.WriteAllText(file, text.Replace("\"" + first + "\"", "\"val2017/" + first + "\"", StringComparison.Ordinal));
+            Assert.Equal("val2017/" + first, CocoKeypointFile.Load(file).Images[0].FileName);
+        }
+
         [Fact]
         public void Lenient_load_leaves_out_bad_annotation_entries_and_reports_each()
         {
