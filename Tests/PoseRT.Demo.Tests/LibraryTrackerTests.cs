@@ -17,7 +17,7 @@ namespace PoseRT.Tests
     /// </summary>
     public class LibraryTrackerTests
     {
-        private static string ModelPath => Path.Combine(RepoPaths.Root, "Models", "posert-mbv3s-tiny-dyreluc-synth.onnx");
+        private static string ModelPath => RepoPaths.DefaultModel;
 
         private static (string Video, List<Mat> Frames) Clip(string name, int people, int frames = 30) => ClipWithTruth(name, people, frames, out _);
 

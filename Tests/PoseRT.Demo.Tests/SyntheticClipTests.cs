@@ -272,7 +272,7 @@ namespace PoseRT.Tests
         // The bounds come from the clip's ground truth, not from a run of the model (they held for the model of 2026-11-28,
         // DY-ReLU-C tiny, 14 synthetic epochs: 0 id switches; mean keypoint error 10.69 px against the box prior's 12.51 px;
         // 717 of 719 confident keypoints inside their person's grown box; 42 of 100 person-frames missed).
-        private static string ModelPath => Path.Combine(RepoPaths.Root, "Models", "posert-mbv3s-tiny-dyreluc-synth.onnx");
+        private static string ModelPath => RepoPaths.DefaultModel;
 
         [Fact]
         public void Synthetic_clip_with_the_trained_model_keeps_ids_and_keypoints_within_the_stated_error()

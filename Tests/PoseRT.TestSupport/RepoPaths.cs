@@ -16,6 +16,12 @@ namespace PoseRT.Tests
 
         public static string SampleVideo => Path.Combine(Samples, "video", "people-960x540.mp4");
 
+        /// <summary>The shipped default model, as <c>Models/manifest.json</c> names it (what the demo runs without --model).</summary>
+        public static string DefaultModel => DefaultModelLazy.Value;
+
+        private static readonly Lazy<string> DefaultModelLazy =
+            new(() => PoseRT.Runtime.Model.ModelManifest.Load(Path.Combine(Root, "Models", PoseRT.Runtime.Model.ModelManifest.FileName)).Default.FullPath);
+
         /// <summary>A fresh, empty folder under the test output folder, named for the caller.</summary>
         public static string NewTempDir(string name)
         {

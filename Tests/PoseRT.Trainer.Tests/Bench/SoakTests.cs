@@ -1,4 +1,3 @@
-using System.IO;
 using PoseRT.Bench;
 
 namespace PoseRT.Tests.Bench
@@ -19,7 +18,7 @@ namespace PoseRT.Tests.Bench
         {
             var (frames, width, height) = ClipFrames.Load(RepoPaths.SampleVideo);
             Assert.NotEmpty(frames);
-            string model = Path.Combine(RepoPaths.Root, "Models", "posert-mbv3s-tiny-dyreluc-synth.onnx");
+            string model = RepoPaths.DefaultModel;
             var r = SoakRun.Run(model, frames, width, height, count: 600, warmup: 300, threads: 2);
             Assert.Equal(600, r.Frames);
             Assert.Equal(0, r.BytesPerFrame);
