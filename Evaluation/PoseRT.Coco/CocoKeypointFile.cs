@@ -239,7 +239,7 @@ namespace PoseRT.Coco
         /// <summary>True for a file name that is absolute (or drive-rooted) or has a '..' segment.</summary>
         private static bool LeavesFolder(string fileName)
         {
-            if (Path.IsPathRooted(fileName) || fileName.StartsWith('/') || fileName.StartsWith('\\') || (fileName.Length > 1 && fileName[1] == ':')) return true;
+            if (Path.IsPathRooted(fileName) || fileName.StartsWith('\\') || (fileName.Length > 1 && fileName[1] == ':')) return true;
             foreach (string segment in fileName.Split('/', '\\'))
                 if (segment == "..") return true;
             return false;

@@ -49,7 +49,7 @@ namespace PoseRT.Bench
                     return 2;
                 }
                 var shipped = new List<string>(parse.GetValue(models) ?? Array.Empty<string>());
-                if (shipped.Count == 0 && !ShippedModels("posert-bench", all: true, shipped)) return 2;
+                if (shipped.Count == 0 && !ShippedModels("posert-bench", all: true, shipped)) return ExitCodes.BadInput;
                 shipped.Sort(StringComparer.Ordinal);
                 string dir = parse.GetValue(outDir)!;
                 if (!Ready("posert-bench", dir, shipped)) return ExitCodes.BadInput;
@@ -114,7 +114,7 @@ namespace PoseRT.Bench
                     return 2;
                 }
                 var list = new List<string>(parse.GetValue(trackerModels) ?? Array.Empty<string>());
-                if (list.Count == 0 && !ShippedModels("posert-bench tracker", all: true, list)) return 2;
+                if (list.Count == 0 && !ShippedModels("posert-bench tracker", all: true, list)) return ExitCodes.BadInput;
                 list.Sort(StringComparer.Ordinal);
                 string dir = parse.GetValue(trackerOut)!;
                 if (!Ready("posert-bench tracker", dir, list)) return ExitCodes.BadInput;
@@ -179,9 +179,9 @@ namespace PoseRT.Bench
             {
                 var manifest = ModelManifest.Load(manifestPath, verifySha256: true);
                 if (all)
-                    foreach (var entry in manifest.Models) files.Add(Path.Combine("Models", entry.File));
+                    foreach (var entry in manifest.Models) files.Add(entry.FullPath);
                 else
-                    files.Add(Path.Combine("Models", manifest.Default.File));
+                    files.Add(manifest.Default.FullPath);
                 return true;
             }
             catch (FileNotFoundException)

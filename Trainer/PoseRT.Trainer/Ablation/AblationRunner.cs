@@ -167,14 +167,7 @@ namespace PoseRT.Trainer.Ablation
         /// <summary>The data files: the given ones, or the synthetic sets, generated into DIR/data once (deterministic per seed).</summary>
         private static PoseTrainingSpec PrepareData(AblationPlan plan, string dir, Action<string> log)
         {
-            if (plan.Given is { } g)
-            {
-                return new PoseTrainingSpec
-                {
-                    TrainAnnotations = g.Annotations!, TrainImages = g.Images!,
-                    ValAnnotations = g.ValAnnotations, ValImages = g.ValImages, ValDetections = g.ValDetections,
-                };
-            }
+            if (plan.Given is { } g) return g.ToSpec();
             var s = plan.Synthetic;
             var train = Generate(Path.Combine(dir, "data", "train"), s.TrainImages, s.Seed, s.Difficulty, plan.Train.Threads, log);
             var val = Generate(Path.Combine(dir, "data", "val"), s.ValImages, s.Seed + SyntheticData.ValSeedOffset, s.Difficulty, plan.Train.Threads, log);

@@ -187,5 +187,16 @@ namespace PoseRT.Trainer.Commands
     /// <param name="ValAnnotations"><c>--val-ann</c>.</param>
     /// <param name="ValImages"><c>--val-images</c> (null: the training images' folder).</param>
     /// <param name="ValDetections"><c>--val-dets</c> (null: ground-truth boxes).</param>
-    public sealed record TrainData(string? Annotations, string? Images, string? ValAnnotations, string? ValImages, string? ValDetections);
+    public sealed record TrainData(string? Annotations, string? Images, string? ValAnnotations, string? ValImages, string? ValDetections)
+    {
+        /// <summary>A training spec over this data (model, augmentation and recipe at their defaults); needs <c>--ann</c> and <c>--images</c>.</summary>
+        public PoseTrainingSpec ToSpec() => new()
+        {
+            TrainAnnotations = Annotations ?? throw new InvalidOperationException("--ann was not given."),
+            TrainImages = Images ?? throw new InvalidOperationException("--images was not given."),
+            ValAnnotations = ValAnnotations,
+            ValImages = ValImages,
+            ValDetections = ValDetections,
+        };
+    }
 }

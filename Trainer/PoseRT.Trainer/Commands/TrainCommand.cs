@@ -79,17 +79,7 @@ namespace PoseRT.Trainer.Commands
                     Console.Error.WriteLine(Program + ": give --ann and --images (COCO format), or --blobs N.");
                     return ExitCodes.BadInput;
                 }
-                var spec = new PoseTrainingSpec
-                {
-                    TrainAnnotations = given.Annotations,
-                    TrainImages = given.Images,
-                    ValAnnotations = given.ValAnnotations,
-                    ValImages = given.ValImages,
-                    ValDetections = given.ValDetections,
-                    Model = modelOptions,
-                    Augmentation = augmentation,
-                    Train = options,
-                };
+                var spec = given.ToSpec() with { Model = modelOptions, Augmentation = augmentation, Train = options };
                 PoseTrainingResult run;
                 try
                 {
