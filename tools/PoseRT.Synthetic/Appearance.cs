@@ -127,4 +127,24 @@ namespace PoseRT.Synthetic
             return a;
         }
     }
+
+    /// <summary>What a figure carries (<see cref="SyntheticFeatures.Accessories"/>).</summary>
+    internal enum CarryKind { None, Backpack, ShoulderBag, HandBag }
+
+    /// <summary>A carried bag: kind, colour, side (for the shoulder and hand bags) and size relative to the usual one.</summary>
+    internal struct Carried
+    {
+        public CarryKind Kind;
+        public Vector3 Colour;
+        public bool Left;
+        public float Size;
+
+        public static Carried Sample(SeededRandom rng) => new()
+        {
+            Kind = (CarryKind)rng.Pick(stackalloc double[] { 0.55, 0.18, 0.15, 0.12 }),
+            Colour = Fabric.RandomColour(rng) * rng.Uniform(0.45, 0.9),
+            Left = rng.Chance(0.5),
+            Size = rng.Uniform(0.8, 1.25),
+        };
+    }
 }

@@ -8,7 +8,7 @@ namespace PoseRT.Synthetic
     internal enum DrawnPart
     {
         Torso, Head, Neck, UpperArmL, UpperArmR, ForearmL, ForearmR, HandL, HandR,
-        ThighL, ThighR, ShinL, ShinR, FootL, FootR, Hair,
+        ThighL, ThighR, ShinL, ShinR, FootL, FootR, Hair, Accessory,
     }
 
     /// <summary>
@@ -56,6 +56,55 @@ namespace PoseRT.Synthetic
             s.HipsHalf = s.HipHalf + 0.04f * build;
             s.DepthRatio = rng.Uniform(0.5, 0.7);
             return s;
+        }
+
+        /// <summary>
+        /// Body types the build factor alone does not give (<see cref="SyntheticFeatures.Bodies"/>): a child (bigger head,
+        /// shorter legs and arms), a heavier or a slimmer torso, broad shoulders. Lengths stay in stature units, so a child
+        /// is as tall in the image as an adult of the same scale; the scene's size range covers the difference.
+        /// </summary>
+        public void Vary(SeededRandom rng)
+        {
+            double r = rng.NextDouble();
+            if (r < 0.12)
+            {
+                float head = rng.Uniform(1.2, 1.45), limbs = rng.Uniform(0.82, 0.92);
+                HeadR *= head;
+                Thigh *= limbs;
+                Shin *= limbs;
+                UpperArm *= limbs;
+                Forearm *= limbs;
+                ShoulderHalf *= 0.88f;
+                HipHalf *= 0.9f;
+                ChestHalf *= 0.88f;
+                HipsHalf *= 0.9f;
+            }
+            else if (r < 0.32)
+            {
+                float belly = rng.Uniform(1.15, 1.5);
+                WaistHalf *= belly;
+                HipsHalf *= MathF.Sqrt(belly);
+                ChestHalf *= MathF.Sqrt(belly);
+                DepthRatio = MathF.Min(0.95f, DepthRatio * belly);
+                ThighR0 *= 1.12f;
+            }
+            else if (r < 0.47)
+            {
+                float slim = rng.Uniform(0.78, 0.9);
+                WaistHalf *= slim;
+                HipsHalf *= slim;
+                ThighR0 *= slim;
+                ThighR1 *= slim;
+                UpperArmR0 *= slim;
+                ForearmR0 *= slim;
+            }
+            else if (r < 0.6)
+            {
+                float broad = rng.Uniform(1.1, 1.22);
+                ShoulderHalf *= broad;
+                ChestHalf *= broad;
+                UpperArmR0 *= 1.1f;
+            }
         }
     }
 

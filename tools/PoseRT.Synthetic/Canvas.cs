@@ -12,7 +12,7 @@ namespace PoseRT.Synthetic
     internal sealed class Canvas
     {
         /// <summary>Labels are <c>person * LabelStride + part + 1</c>.</summary>
-        public const int LabelStride = 16;
+        public const int LabelStride = 32;
 
         public readonly int Width, Height;
         public readonly byte[] Bgr;
@@ -50,7 +50,7 @@ namespace PoseRT.Synthetic
             var look = f.Look;
             var P = f.Skeleton.P;
             var I = f.Image;
-            float sc = f.Scale;
+            float sc = f.ScaleAt(P[Extra.Neck].Z);
 
             float torsoZ = (P[Extra.Pelvis].Z + P[Extra.Neck].Z) / 2;
             Add(new Item { Kind = 1, Part = DrawnPart.Torso, Key = torsoZ });
@@ -61,7 +61,8 @@ namespace PoseRT.Synthetic
                 Vector3 back = Vector3.Transform(new Vector3(0, 0, -s.HeadR * 0.45f), f.Skeleton.Head);
                 Vector3 top = P[Extra.HeadCenter] + back;
                 Vector3 bottom = top + Vector3.Normalize(P[Extra.Neck] - P[Extra.HeadCenter]) * (s.HeadR * 1.9f);
-                Add(Capsule(DrawnPart.Hair, f.ToImage(top), f.ToImage(bottom), s.HeadR * 0.95f * sc, s.HeadR * 0.8f * sc, null, look.Hair, 0, (top.Z + bottom.Z) / 2, s.HeadR * 2));
+                float hs = f.ScaleAt(P[Extra.HeadCenter].Z);
+                Add(Capsule(DrawnPart.Hair, f.ToImage(top), f.ToImage(bottom), s.HeadR * 0.95f * hs, s.HeadR * 0.8f * hs, null, look.Hair, 0, (top.Z + bottom.Z) / 2, s.HeadR * 2));
             }
 
             float sleeve = look.LongSleeves ? 1.01f : 0.55f;
@@ -69,6 +70,7 @@ namespace PoseRT.Synthetic
             AddArm(f, 6, 8, 10, Extra.HandTipR, DrawnPart.UpperArmR, DrawnPart.ForearmR, DrawnPart.HandR, sleeve);
             AddLeg(f, 11, 13, 15, Extra.ToeL, Extra.HeelL, DrawnPart.ThighL, DrawnPart.ShinL, DrawnPart.FootL);
             AddLeg(f, 12, 14, 16, Extra.ToeR, Extra.HeelR, DrawnPart.ThighR, DrawnPart.ShinR, DrawnPart.FootR);
+            AddCarried(f, torsoZ);
 
             // Stable sort: equal depth keys keep insertion order so output never depends on the sort algorithm.
             _items.Sort((x, y) => x.Key != y.Key ? x.Key.CompareTo(y.Key) : x.Order.CompareTo(y.Order));
@@ -107,7 +109,7 @@ namespace PoseRT.Synthetic
             var s = f.Shape;
             var P = f.Skeleton.P;
             var I = f.Image;
-            float sc = f.Scale;
+            float sc = f.ScaleAt((P[sh].Z + P[wr].Z) / 2);
             Add(Capsule(upper, I[sh], I[el], s.UpperArmR0 * sc, s.UpperArmR1 * sc, f.Look.Shirt, f.Look.Skin, sleeve, (P[sh].Z + P[el].Z) / 2 + 0.015f, s.UpperArm));
             Add(Capsule(fore, I[el], I[wr], s.ForearmR0 * sc, s.ForearmR1 * sc, f.Look.Shirt, f.Look.Skin, f.Look.LongSleeves ? 1.01f : 0, (P[el].Z + P[wr].Z) / 2 + 0.02f, s.Forearm));
             Add(Capsule(hand, I[wr], I[tip], s.HandR * sc, s.HandR * 1.1f * sc, null, f.Look.Skin * 0.95f, 0, (P[wr].Z + P[tip].Z) / 2 + 0.025f, s.Hand));
@@ -118,10 +120,73 @@ namespace PoseRT.Synthetic
             var s = f.Shape;
             var P = f.Skeleton.P;
             var I = f.Image;
-            float sc = f.Scale;
+            float sc = f.ScaleAt((P[hip].Z + P[ankle].Z) / 2);
             Add(Capsule(thigh, I[hip], I[knee], s.ThighR0 * sc, s.ThighR1 * sc, f.Look.Pants, f.Look.Skin, 1.01f, (P[hip].Z + P[knee].Z) / 2 - 0.03f, s.Thigh));
             Add(Capsule(shin, I[knee], I[ankle], s.ShinR0 * sc, s.ShinR1 * sc, f.Look.Pants, f.Look.Skin, f.Look.Shorts ? 0 : 1.01f, (P[knee].Z + P[ankle].Z) / 2, s.Shin));
             Add(Capsule(foot, I[heel], I[toe], s.FootR * 1.1f * sc, s.FootR * sc, null, f.Look.Shoes, 0, (P[heel].Z + P[toe].Z) / 2 + 0.005f, s.Foot));
+        }
+
+        /// <summary>
+        /// A backpack behind the upper body (its straps over the shoulders when the chest faces the camera), a bag on one
+        /// hip with its strap across the chest, or a bag hanging from one hand; all in depth order with the body, so they
+        /// hide the joints behind them (those become v = 1).
+        /// </summary>
+        private void AddCarried(Figure f, float torsoZ)
+        {
+            var c = f.Carried;
+            if (c.Kind == CarryKind.None) return;
+            var s = f.Shape;
+            var P = f.Skeleton.P;
+            Vector3 up = Vector3.Normalize(P[Extra.Neck] - P[Extra.Pelvis]);
+            bool chestToCamera = Vector3.Transform(Vector3.UnitZ, f.Skeleton.Upper).Z > 0;
+            int shoulder = c.Left ? CocoKeypoints.LeftShoulder : CocoKeypoints.RightShoulder;
+            int otherShoulder = c.Left ? CocoKeypoints.RightShoulder : CocoKeypoints.LeftShoulder;
+            switch (c.Kind)
+            {
+                case CarryKind.Backpack:
+                {
+                    Vector3 back = Vector3.Transform(new Vector3(0, 0, -(s.ChestHalf * s.DepthRatio + 0.04f * c.Size)), f.Skeleton.Upper);
+                    Vector3 centre = Vector3.Lerp(P[Extra.Neck], P[Extra.Pelvis], 0.42f) + back;
+                    Vector3 top = centre + up * (0.09f * c.Size), bottom = centre - up * (0.09f * c.Size);
+                    float r = 0.085f * c.Size * f.ScaleAt(centre.Z);
+                    Add(Capsule(DrawnPart.Accessory, f.ToImage(top), f.ToImage(bottom), r, r * 1.05f, null, c.Colour, 0, centre.Z, 0.18f));
+                    if (chestToCamera)
+                    {
+                        for (int k = CocoKeypoints.LeftShoulder; k <= CocoKeypoints.RightShoulder; k++)
+                        {
+                            Vector3 end = Vector3.Lerp(P[k], P[k + 6], 0.55f); // shoulder to same-side hip
+                            AddStrap(f, P[k], end, c.Colour * 0.8f, torsoZ + 0.01f);
+                        }
+                    }
+                    break;
+                }
+                case CarryKind.ShoulderBag:
+                {
+                    int hip = shoulder + 6;
+                    Vector3 outward = Vector3.Normalize(P[hip] - P[hip == CocoKeypoints.LeftHip ? CocoKeypoints.RightHip : CocoKeypoints.LeftHip]);
+                    Vector3 centre = P[hip] + outward * (s.HipsHalf - s.HipHalf + 0.035f) + up * 0.02f;
+                    float r = 0.055f * c.Size * f.ScaleAt(centre.Z);
+                    Add(Capsule(DrawnPart.Accessory, f.ToImage(centre + up * 0.035f), f.ToImage(centre - up * 0.045f), r, r, null, c.Colour, 0, centre.Z + 0.07f, 0.08f));
+                    AddStrap(f, P[otherShoulder], centre + up * 0.06f, c.Colour * 0.75f, chestToCamera ? torsoZ + 0.015f : torsoZ - 0.015f);
+                    break;
+                }
+                default:
+                {
+                    int wrist = shoulder + 4;
+                    Vector3 down = new(0, 1, 0);
+                    Vector3 a = P[wrist] + down * (0.05f * c.Size), b = P[wrist] + down * (0.13f * c.Size);
+                    float r = 0.045f * c.Size * f.ScaleAt(P[wrist].Z);
+                    Add(Capsule(DrawnPart.Accessory, f.ToImage(a), f.ToImage(b), r, r * 1.15f, null, c.Colour, 0, P[wrist].Z + 0.03f, 0.08f));
+                    AddStrap(f, P[wrist], a, c.Colour * 0.7f, P[wrist].Z + 0.028f);
+                    break;
+                }
+            }
+        }
+
+        private void AddStrap(Figure f, Vector3 from, Vector3 to, Vector3 colour, float key)
+        {
+            float r = 0.011f * f.ScaleAt((from.Z + to.Z) / 2);
+            Add(Capsule(DrawnPart.Accessory, f.ToImage(from), f.ToImage(to), r, r, null, colour, 0, key, 0.1f));
         }
 
         private float Shade(Vector3 normal)
@@ -197,7 +262,8 @@ namespace PoseRT.Synthetic
             var s = f.Shape;
             Vector2 pa = f.Image[Extra.Pelvis], pb = f.Image[Extra.Neck];
             float yaw = f.Pose.Yaw * MathF.PI / 180, yawUp = f.Skeleton.YawUpper * MathF.PI / 180;
-            float W(float half, float angle) => f.Scale * half * MathF.Sqrt(MathF.Pow(MathF.Cos(angle), 2) + MathF.Pow(s.DepthRatio * MathF.Sin(angle), 2));
+            float torsoScale = f.ScaleAt((f.Skeleton.P[Extra.Pelvis].Z + f.Skeleton.P[Extra.Neck].Z) / 2);
+            float W(float half, float angle) => torsoScale * half * MathF.Sqrt(MathF.Pow(MathF.Cos(angle), 2) + MathF.Pow(s.DepthRatio * MathF.Sin(angle), 2));
             float wHip = W(s.HipsHalf, yaw), wWaist = W(s.WaistHalf, (yaw + yawUp) / 2), wChest = W(s.ChestHalf, yawUp);
             Span<float> ts = stackalloc float[] { -0.12f, 0f, 0.45f, 0.78f, 0.93f, 1.04f };
             Span<float> ws = stackalloc float[] { 0.8f * wHip, wHip, wWaist, wChest, wChest, 0.45f * wChest };
@@ -225,9 +291,9 @@ namespace PoseRT.Synthetic
                     var n = new Vector3(perp * a, MathF.Sqrt(MathF.Max(0, 1 - a * a)));
                     float along = t * s.TorsoLen;
                     Vector3 colour;
-                    if (t < 0.1f) colour = f.Look.Pants.Sample(along, across / f.Scale);
+                    if (t < 0.1f) colour = f.Look.Pants.Sample(along, across / torsoScale);
                     else if (t < 0.135f) colour = f.Look.Pants.A * 0.45f; // belt line
-                    else colour = f.Look.Shirt.Sample(along, across / f.Scale);
+                    else colour = f.Look.Shirt.Sample(along, across / torsoScale);
                     Put(y * Width + x, colour, Shade(n), label);
                 }
             }
@@ -240,7 +306,8 @@ namespace PoseRT.Synthetic
             var look = f.Look;
             const float Stretch = 1.12f;
             Vector2 c = f.Image[Extra.HeadCenter];
-            float r = s.HeadR * f.Scale;
+            float headScale = f.ScaleAt(f.Skeleton.P[Extra.HeadCenter].Z);
+            float r = s.HeadR * headScale;
             Quaternion inv = Quaternion.Conjugate(f.Skeleton.Head);
             var faces = Skeleton3D.FaceDirections;
             Span<float> faceZ = stackalloc float[5];
@@ -259,7 +326,7 @@ namespace PoseRT.Synthetic
             int y0 = Math.Max(0, (int)MathF.Floor(c.Y - rr)), y1 = Math.Min(Height - 1, (int)MathF.Ceiling(c.Y + rr));
             // Pixel offsets to the figure frame (inverse roll and scale), hoisted out of the loop.
             float cr = MathF.Cos(f.Roll), sr = MathF.Sin(f.Roll);
-            float inv0 = 1f / (f.Scale * s.HeadR), inv1 = 1f / (f.Scale * s.HeadR * Stretch);
+            float inv0 = 1f / (headScale * s.HeadR), inv1 = 1f / (headScale * s.HeadR * Stretch);
             for (int y = y0; y <= y1; y++)
             {
                 for (int x = x0; x <= x1; x++)

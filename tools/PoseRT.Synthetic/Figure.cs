@@ -15,6 +15,12 @@ namespace PoseRT.Synthetic
         public float Scale = 100;
         public float Roll;
         public Vector2 Offset;
+
+        /// <summary>Camera distance in stature units from the figure's pelvis plane; infinity is the orthographic camera.</summary>
+        public float Depth = float.PositiveInfinity;
+
+        /// <summary>Things carried (<see cref="SyntheticFeatures.Accessories"/>); none by default.</summary>
+        public Carried Carried;
         public readonly Skeleton3D Skeleton = new();
         public readonly Vector2[] Image = new Vector2[Extra.Count];
 
@@ -36,16 +42,11 @@ namespace PoseRT.Synthetic
         public Vector2 ToImage(Vector3 p)
         {
             float c = MathF.Cos(Roll), s = MathF.Sin(Roll);
-            return Offset + Scale * new Vector2(c * p.X - s * p.Y, s * p.X + c * p.Y);
+            return Offset + ScaleAt(p.Z) * new Vector2(c * p.X - s * p.Y, s * p.X + c * p.Y);
         }
 
-        /// <summary>Image pixel to the figure's projected frame (stature units), the inverse of <see cref="ToImage"/> on x and y.</summary>
-        public Vector2 ToFigure(Vector2 q)
-        {
-            float c = MathF.Cos(Roll), s = MathF.Sin(Roll);
-            Vector2 d = (q - Offset) / Scale;
-            return new Vector2(c * d.X + s * d.Y, -s * d.X + c * d.Y);
-        }
+        /// <summary>Pixels per stature unit at depth <paramref name="z"/> (toward the camera is positive): a pinhole camera <see cref="Depth"/> away.</summary>
+        public float ScaleAt(float z) => float.IsPositiveInfinity(Depth) ? Scale : Scale * Depth / MathF.Max(Depth - z, 0.5f * Depth);
 
         /// <summary>Extent of the figure in its own frame (stature units, before placement), head included.</summary>
         public (Vector2 Min, Vector2 Max) Extent()

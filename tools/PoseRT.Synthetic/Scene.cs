@@ -13,6 +13,9 @@ namespace PoseRT.Synthetic
         private const ulong StillStream = 1;
         private const ulong CameraStream = 4;
 
+        // One stream per photographic feature, so switching one off changes no other feature's random choices.
+        private const ulong BodiesStream = 5, AccessoriesStream = 6, PerspectiveStream = 7, ShadowsStream = 8, CameraLookStream = 9;
+
         /// <summary>Renders image <paramref name="index"/> of a data set; depends only on (options, index).</summary>
         public static SyntheticImage RenderStill(SyntheticOptions o, int index) => RenderStill(o, index, drawPeople: true);
 
@@ -29,11 +32,19 @@ namespace PoseRT.Synthetic
             canvas.Light = Vector3.Normalize(new Vector3(0.6f * MathF.Cos(la), 0.6f * MathF.Sin(la), 0.8f));
             Backgrounds.Fill(canvas, rng, d);
 
+            var has = o.Features;
+            SeededRandom Stream(ulong id) => new(SeededRandom.Derive(o.Seed, index, id));
+            var bodies = Stream(BodiesStream);
+            var carried = Stream(AccessoriesStream);
+            var perspective = Stream(PerspectiveStream);
             int count = rng.NextInt(o.PeopleMin, o.PeopleMax);
             var figures = new List<Figure>(count);
             for (int i = 0; i < count; i++)
             {
                 var f = new Figure(BodyShape.Sample(rng), Appearance.Sample(rng, d), PoseSampler.Sample(rng, d));
+                if ((has & SyntheticFeatures.Bodies) != 0) f.Shape.Vary(bodies);
+                if ((has & SyntheticFeatures.Accessories) != 0) f.Carried = Carried.Sample(carried);
+                if ((has & SyntheticFeatures.Perspective) != 0) f.Depth = perspective.Uniform(2.5, 9);
                 float frac = rng.Uniform(0.5 - 0.3 * d, 0.95);
                 f.Scale = MathF.Max(24, frac * o.Height);
                 f.Roll = RandomRoll(rng, d);
@@ -66,11 +77,17 @@ namespace PoseRT.Synthetic
             // Farther (smaller) people first: painter's order between people.
             figures.Sort((a, b) => a.Scale.CompareTo(b.Scale));
             if (!drawPeople) figures.Clear();
+            if ((has & SyntheticFeatures.Shadows) != 0)
+            {
+                var shadows = Stream(ShadowsStream);
+                foreach (var f in figures) Photo.CastShadow(canvas, f, shadows);
+            }
             for (int i = 0; i < figures.Count; i++) canvas.DrawFigure(figures[i], i);
             var people = Annotate(canvas, figures, null);
 
             // Camera effects draw from their own stream so they do not depend on what was drawn.
-            var camera = new SeededRandom(SeededRandom.Derive(o.Seed, index, CameraStream));
+            var camera = Stream(CameraStream);
+            if ((has & SyntheticFeatures.Camera) != 0) Photo.CameraLook(canvas, Stream(CameraLookStream), d);
             PostProcess(canvas, camera, d);
             return new SyntheticImage(o.Width, o.Height, canvas.Bgr, people, canvas.Labels, JpegQuality(camera, d));
         }

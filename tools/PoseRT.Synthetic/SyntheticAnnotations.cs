@@ -34,6 +34,8 @@ namespace PoseRT.Synthetic
                 ["people_min"] = o.PeopleMin,
                 ["people_max"] = o.PeopleMax,
             };
+            // Absent for SyntheticFeatures.None, so the first generator's files stay byte for byte what they were.
+            if (o.Features != SyntheticFeatures.None) info["features"] = SyntheticFeatureNames.Format(o.Features);
             return new CocoKeypointFile(images, annotations, new[] { Person }, source) { Info = info };
         }
 

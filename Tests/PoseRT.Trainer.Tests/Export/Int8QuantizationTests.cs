@@ -161,7 +161,7 @@ namespace PoseRT.Tests.Export
                     Assert.Equal("int8", estimator.ModelInfo.Precision);
                     var crops = file == exported ? "4 synthetic person crops" : "min/max over 8 synthetic person crops";
                     Assert.Contains(crops, estimator.ModelInfo.Quantization);
-                    var image = SyntheticPeople.RenderImage(new SyntheticOptions { Images = 1, Seed = 1001, MaxDegreeOfParallelism = 1 }, 0);
+                    var image = SyntheticPeople.RenderImage(new SyntheticOptions { Images = 1, Seed = 1001, Features = SyntheticFeatures.None, MaxDegreeOfParallelism = 1 }, 0);
                     var boxes = image.People.Select(p => p.Box).ToArray();
                     var poses = new Pose[boxes.Length];
                     estimator.Estimate(new ImageView(image.Bgr.Span, image.Width, image.Height, 3 * image.Width, PixelFormat.Bgr24), boxes, poses);
@@ -285,7 +285,7 @@ namespace PoseRT.Tests.Export
             using var e32 = PoseEstimator.Load(fp32, options, "fp32");
             using var e8 = PoseEstimator.Load(int8, options, "int8");
             Assert.Equal("int8", e8.ModelInfo.Precision);
-            var synth = new SyntheticOptions { Images = 1, Seed = 1001, Difficulty = CalibrationCrops.Difficulty, MaxDegreeOfParallelism = 1 };
+            var synth = new SyntheticOptions { Images = 1, Seed = 1001, Difficulty = CalibrationCrops.Difficulty, Features = SyntheticFeatures.None, MaxDegreeOfParallelism = 1 };
             var shifts = new List<double>();
             double err32 = 0, err8 = 0;
             int visible = 0, people = 0;

@@ -157,7 +157,7 @@ namespace PoseRT.Trainer.Tests.Synthetic
                         if (p.Keypoints[3 * k + 2] != 2) continue;
                         int x = (int)MathF.Round(p.Keypoints[3 * k]), y = (int)MathF.Round(p.Keypoints[3 * k + 1]);
                         int label = img.Labels[y * img.Width + x];
-                        Assert.True(label != 0 && (label - 1) / 16 == p.Id, $"image {i} person {p.Id} keypoint {k} is on label {label}");
+                        Assert.True(label != 0 && (label - 1) / Canvas.LabelStride == p.Id, $"image {i} person {p.Id} keypoint {k} is on label {label}");
                         checkedPoints++;
                         int o3 = (y * img.Width + x) * 3;
                         int diff = Math.Abs(with[o3] - without[o3]) + Math.Abs(with[o3 + 1] - without[o3 + 1]) + Math.Abs(with[o3 + 2] - without[o3 + 2]);

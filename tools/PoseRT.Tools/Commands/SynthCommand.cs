@@ -21,6 +21,7 @@ namespace PoseRT.Tools.Commands
             var peopleMax = new Option<int>("--people-max") { Description = "Most people per image (at most 16).", DefaultValueFactory = _ => 4 };
             var difficulty = new Option<double?>("--difficulty") { Description = "0 (easy) to 1 (hard); default 0.5 (0.3 with --video)." };
             var inside = new Option<bool>("--inside") { Description = "Keep every person inside the frame (no partly visible people)." };
+            var features = new Option<string?>("--features") { Description = $"Photographic features of the still images: {SyntheticFeatureNames.Help} (default none: the first generator's look)." };
             var threads = new Option<int>("--threads") { Description = "Images rendered in parallel (does not change the output).", DefaultValueFactory = _ => Environment.ProcessorCount };
             var preview = new Option<int>("--preview") { Description = "Also write the first N images (or N frames of a clip) with their ground truth drawn to OUT/preview/.", DefaultValueFactory = _ => 0 }
                 .AtLeast(0);
@@ -34,7 +35,7 @@ namespace PoseRT.Tools.Commands
 
             var cmd = new Command("synth", "Generate synthetic people: a COCO person_keypoints data set of JPEG images, or with --video a clip with per-frame ground truth.")
             {
-                outDir, images, seed, width, height, peopleMin, peopleMax, difficulty, inside, threads, preview, previewFormat, video, frames, people, fps, name,
+                outDir, images, seed, width, height, peopleMin, peopleMax, difficulty, inside, features, threads, preview, previewFormat, video, frames, people, fps, name,
             };
             cmd.SetAction(parseResult =>
             {
@@ -45,6 +46,8 @@ namespace PoseRT.Tools.Commands
                     PoseRT.IO.OutputPaths.CheckFolder(dir, "--out");
                     if (parseResult.GetValue(video))
                     {
+                        if (parseResult.GetValue(features) is not null)
+                            throw new ArgumentException("--features applies to still images; a clip (--video) is drawn with the first generator's look.");
                         var co = new SyntheticClipOptions
                         {
                             Width = parseResult.GetValue(width) ?? 640,
@@ -72,6 +75,7 @@ namespace PoseRT.Tools.Commands
                         PeopleMax = parseResult.GetValue(peopleMax),
                         Difficulty = parseResult.GetValue(difficulty) ?? 0.5,
                         AllowPartiallyOutside = !parseResult.GetValue(inside),
+                        Features = parseResult.GetValue(features) is { } f ? SyntheticFeatureNames.Parse(f) : SyntheticFeatures.None,
                         MaxDegreeOfParallelism = parseResult.GetValue(threads),
                     };
                     o.Validate();
