@@ -78,6 +78,12 @@ namespace PoseRT.Demo.Commands
                         Console.Error.WriteLine($"{Program}: give exactly one of --udp host:port or --tcp host:port.");
                         return ExitCodes.BadInput;
                     }
+                    if (u != null && parse.GetValue(noReconnect))
+                    {
+                        // UDP has no connection to lose: accepting the flag would promise an exit that never comes.
+                        Console.Error.WriteLine($"{Program}: --no-reconnect applies to --tcp only; a --udp receiver stops with --count, --timeout or Ctrl+C.");
+                        return ExitCodes.BadInput;
+                    }
                     settings = new ReceiveSettings
                     {
                         Udp = u != null ? Endpoints.Parse(u, "--udp") : null,

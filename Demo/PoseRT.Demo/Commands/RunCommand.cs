@@ -29,8 +29,8 @@ namespace PoseRT.Demo.Commands
             var maxPeople = new Option<int>("--max-people") { Description = "Most people tracked at once.", DefaultValueFactory = _ => 8 };
             var single = new Option<bool>("--single") { Description = "Kiosk mode: track only the largest, most central person." };
             var noSmoothing = new Option<bool>("--no-smoothing") { Description = "Turn the One-Euro keypoint filter off." };
-            var minCutoff = new Option<double>("--min-cutoff") { Description = "One-Euro minimum cutoff in Hz (lower: steadier when still).", DefaultValueFactory = _ => 1.0 };
-            var beta = new Option<double>("--beta") { Description = "One-Euro speed coefficient in Hz per pixel/s (higher: less lag when moving).", DefaultValueFactory = _ => 0.02 };
+            var minCutoff = new Option<double>("--min-cutoff") { Description = "One-Euro minimum cutoff in Hz (lower: steadier when still).", DefaultValueFactory = _ => 1.0 }.AtLeast(0.001, "Hz; lower freezes the keypoints");
+            var beta = new Option<double>("--beta") { Description = "One-Euro speed coefficient in Hz per pixel/s (higher: less lag when moving).", DefaultValueFactory = _ => 0.02 }.AtLeast(0.0, "Hz per pixel/s");
             var threshold = new Option<float>("--keypoint-threshold") { Description = "Keypoints below this score are hidden and not used for tracking (0 to 1).", DefaultValueFactory = _ => 0.3f }
                 .InRange(0f, 1f);
             var udp = new Option<string?>("--udp") { Description = "Send a MessagePack PoseFrame per frame as UDP datagrams to host:port (e.g. 127.0.0.1:9750)." };
