@@ -185,7 +185,7 @@ namespace PoseRT.Runtime
         /// <param name="boxScores">Detector scores, one per box; empty means 1 for every box.</param>
         /// <param name="results">Receives the poses; at least <c>boxes.Length</c> long.</param>
         /// <param name="rotationsDegrees">Optional crop rotation per box (degrees, HRNet sign); empty means none.</param>
-        /// <exception cref="ArgumentException">Buffer lengths do not match, or a box is empty or not finite (the message names its index).</exception>
+        /// <exception cref="ArgumentException">Buffer lengths do not match, or a box is empty, not finite or beyond 2^24 pixels (the message names its index).</exception>
         /// <exception cref="InvalidOperationException">The estimator is already running on another thread.</exception>
         /// <exception cref="ObjectDisposedException">The estimator was disposed.</exception>
         public void Estimate(in ImageView image, ReadOnlySpan<BoundingBox> boxes, ReadOnlySpan<float> boxScores, Span<Pose> results,
@@ -229,10 +229,16 @@ namespace PoseRT.Runtime
                 var b = boxes[i];
                 if (!(b.Width >= 0 && b.Height >= 0 && (b.Width > 0 || b.Height > 0)) || !Finite(b.X) || !Finite(b.Y) || !Finite(b.Width) || !Finite(b.Height))
                     throw new ArgumentException($"Box {i} {b} needs finite coordinates and a non-negative size, not both zero.", nameof(boxes));
+                if (Math.Abs(b.X) > MaxBoxCoordinate || Math.Abs(b.Y) > MaxBoxCoordinate || b.Width > MaxBoxCoordinate || b.Height > MaxBoxCoordinate)
+                    throw new ArgumentException($"Box {i} {b} lies beyond {MaxBoxCoordinate} pixels, where a float no longer holds whole pixels; check the detector's units.", nameof(boxes));
                 if (!rotations.IsEmpty && !Finite(rotations[i]))
                     throw new ArgumentException($"Rotation {i} ({rotations[i]}) is not finite.", "rotationsDegrees");
             }
         }
+
+        // 2^24: the largest magnitude at which a float still tells neighbouring pixels apart; a box past it yields a
+        // crop of nothing but padding and a confident-looking pose of noise.
+        private const float MaxBoxCoordinate = 16777216f;
 
         private static bool Finite(float v) => v >= float.MinValue && v <= float.MaxValue;
 

@@ -431,6 +431,7 @@ namespace PoseRT.Tests
                 Name = "run-detections-bbox-negative-width", Setup = DetectionFile(Detection() + "," + Detection(bbox: "[300, 40, -200, 340]")),
                 Args = d => WithDetections(d, "--out", P(d, MiniGtBoxesResults)), Message = _ => "detections[1] (image_id 785): 'bbox' has width -200", Untouched = new[] { MiniGtBoxesResults },
             },
+            new() { Name = "run-detections-bbox-beyond-float-pixels", Setup = DetectionFile(Detection(bbox: "[1e30, 40, 200, 340]")), Args = d => WithDetections(d), Message = _ => "detections[0] (image_id 785): 'bbox' value 0 is 1E+30, beyond 16777216 pixels" },
             new() { Name = "run-detections-score-missing", Setup = Text("det.json", "[{\"image_id\": 785, \"category_id\": 1, \"bbox\": [1, 2, 30, 40]}]"), Args = d => WithDetections(d), Message = _ => "detections[0] (image_id 785): 'score' is missing" },
             new() { Name = "run-detections-score-negative", Setup = DetectionFile(Detection(score: "-0.5")), Args = d => WithDetections(d), Message = _ => "'score' is -0.5; scores must be finite and not negative" },
             new() { Name = "run-detections-score-named-nan", Setup = DetectionFile(Detection(score: "\"NaN\"")), Args = d => WithDetections(d), Message = _ => "'score' is NaN; scores must be finite" },

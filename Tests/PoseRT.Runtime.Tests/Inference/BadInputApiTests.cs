@@ -250,6 +250,7 @@ namespace PoseRT.Tests.Inference
             Case<ArgumentException>("estimate-rotation-nan", "rotationsDegrees", () => Estimate(new BoundingBox(10, 5, 40, 60), new[] { float.NaN })),
             Case<ArgumentException>("estimate-box-negative-width", "boxes", () => Estimate(new BoundingBox(10, 5, -40, 60))),
             Case<ArgumentException>("estimate-box-zero-size", "boxes", () => Estimate(new BoundingBox(10, 5, 0, 0))),
+            Case<ArgumentException>("estimate-box-beyond-float-pixels", "beyond 16777216 pixels", () => Estimate(new BoundingBox(1e30f, 5, 40, 60))),
 
             // ImageView
             Case<ArgumentException>("imageview-width-zero", "width", () => _ = new ImageView(new byte[12], 0, 4, 0, PixelFormat.Bgr24)),
