@@ -41,8 +41,8 @@ namespace PoseRT.Tests
         };
 
         /// <summary>
-        /// AP floors on <see cref="TestSet"/>, per file. Measured by this test (it prints the value) on 2026-12-02 with the
-        /// models of manifest.json then (sha256 5704a4d0... and c084a5d7...): DY-ReLU-C 0.2022, static 0.1549, on its 20
+        /// AP floors on <see cref="TestSet"/>, per file. Measured by this test (it prints the value) on 2026-12-03 with the
+        /// models of manifest.json then (sha256 b658e384... and b3337c8a...): DY-ReLU-C 0.2907, static 0.2544, on its 20
         /// images / 45 persons; the same on every run (fixed seed, one thread). Each floor is about two thirds of its
         /// measurement: 45 persons make a noisy set, and a change of the generator moves these images, so a small shift
         /// must not fail, while a broken, wrong or untrained model (AP near 0) does. A retrained model keeps passing if it
@@ -51,8 +51,8 @@ namespace PoseRT.Tests
         /// </summary>
         private static readonly Dictionary<string, double> ApFloors = new(StringComparer.Ordinal)
         {
-            ["posert-mbv3s-tiny-dyreluc-synth.onnx"] = 0.13,
-            ["posert-mbv3s-tiny-static-synth.onnx"] = 0.10,
+            ["posert-mbv3s-tiny-dyreluc-synth.onnx"] = 0.19,
+            ["posert-mbv3s-tiny-static-synth.onnx"] = 0.17,
         };
 
         /// <summary>What each shipped model's provenance (JSON in its metadata) must state.</summary>

@@ -54,6 +54,8 @@ namespace PoseRT.Trainer.Training
             spec.Train.Validate();
             spec.Model.Validate();
             TorchRuntime.EnsureLoaded();
+            // Read now: the checkout may move on during a run of hours, and the model comes from the code it started with.
+            string? commit = GitCommit();
             var warnings = new DataWarnings();
             if (observer != null) warnings.OnWarning = m => observer.OnMessage("data warning: " + m);
             CocoValidator? validator = null;
@@ -89,7 +91,7 @@ namespace PoseRT.Trainer.Training
             // Export the best model (best validated epoch, or the last one) with where it came from.
             model.load(result.BestModelPath);
             model.eval();
-            string provenance = Provenance(spec, result, data.Count);
+            string provenance = Provenance(spec, result, data.Count, commit);
             var exportInfo = OnnxExporter.Describe(model, provenance);
             string onnx = Path.Combine(Path.GetFullPath(spec.Train.OutputDir), "model.onnx");
             OnnxExporter.Export(model, exportInfo, onnx);
@@ -102,7 +104,7 @@ namespace PoseRT.Trainer.Training
             a == Augmentation.Paper ? "paper" : a == Augmentation.FlipOnly ? "flip" : a == Augmentation.None ? "none" : "custom";
 
         /// <summary>The provenance JSON written into the exported model's metadata.</summary>
-        public static string Provenance(PoseTrainingSpec spec, TrainResult result, int samples)
+        public static string Provenance(PoseTrainingSpec spec, TrainResult result, int samples, string? gitCommit)
         {
             var o = new System.Text.Json.Nodes.JsonObject
             {
@@ -121,7 +123,7 @@ namespace PoseRT.Trainer.Training
                 ["val_dataset"] = spec.ValAnnotations == null ? null : Path.GetFileName(spec.ValAnnotations),
                 ["val_boxes"] = spec.ValAnnotations == null ? null : spec.ValDetections == null ? "ground truth" : Path.GetFileName(spec.ValDetections),
                 ["AP"] = double.IsNaN(result.BestScore) ? null : Math.Round(result.BestScore, 4),
-                ["git_commit"] = GitCommit(),
+                ["git_commit"] = gitCommit,
             };
             return o.ToJsonString();
         }
