@@ -86,8 +86,6 @@ namespace PoseRT.Coco
             }
         }
 
-        private const double MaxBoxCoordinate = 16777216;
-
         public static CocoBox ReadBox(double[]? bbox, string source, string list, int index, long? imageId, bool required)
         {
             if (bbox is null)
@@ -101,9 +99,8 @@ namespace PoseRT.Coco
             {
                 if (!double.IsFinite(bbox[i]))
                     throw CocoFormatException.ForEntry(source, list, index, imageId, "bbox", $"value {i} is {bbox[i]}, not a finite number.");
-                // Past 2^24 a float (the Runtime's box type) no longer holds whole pixels: such a box is a unit or parsing error.
-                if (Math.Abs(bbox[i]) > MaxBoxCoordinate)
-                    throw CocoFormatException.ForEntry(source, list, index, imageId, "bbox", $"value {i} is {bbox[i]}, beyond {MaxBoxCoordinate} pixels (wrong units?).");
+                if (Math.Abs(bbox[i]) > BoundingBox.MaxCoordinate)
+                    throw CocoFormatException.ForEntry(source, list, index, imageId, "bbox", $"value {i} is {bbox[i]}, beyond {BoundingBox.MaxCoordinate} pixels (wrong units?).");
             }
             return new CocoBox(bbox[0], bbox[1], bbox[2], bbox[3]);
         }

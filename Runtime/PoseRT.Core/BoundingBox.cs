@@ -5,6 +5,12 @@ namespace PoseRT
     /// <summary>An axis-aligned box in image pixels: top-left corner and size (COCO's x, y, w, h).</summary>
     public struct BoundingBox : IEquatable<BoundingBox>
     {
+        /// <summary>
+        /// 2^24: the largest coordinate or size a box may have. Past it a float no longer tells neighbouring pixels
+        /// apart, so such a box is a unit or parsing error; the estimator and the COCO reader refuse it.
+        /// </summary>
+        public const float MaxCoordinate = 16777216f;
+
         /// <summary>Left edge.</summary>
         public float X;
 

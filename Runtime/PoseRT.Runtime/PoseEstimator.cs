@@ -229,16 +229,14 @@ namespace PoseRT.Runtime
                 var b = boxes[i];
                 if (!(b.Width >= 0 && b.Height >= 0 && (b.Width > 0 || b.Height > 0)) || !Finite(b.X) || !Finite(b.Y) || !Finite(b.Width) || !Finite(b.Height))
                     throw new ArgumentException($"Box {i} {b} needs finite coordinates and a non-negative size, not both zero.", nameof(boxes));
-                if (Math.Abs(b.X) > MaxBoxCoordinate || Math.Abs(b.Y) > MaxBoxCoordinate || b.Width > MaxBoxCoordinate || b.Height > MaxBoxCoordinate)
-                    throw new ArgumentException($"Box {i} {b} lies beyond {MaxBoxCoordinate} pixels, where a float no longer holds whole pixels; check the detector's units.", nameof(boxes));
+                // Such a box yields a crop of nothing but padding and a confident-looking pose of noise.
+                const float max = BoundingBox.MaxCoordinate;
+                if (Math.Abs(b.X) > max || Math.Abs(b.Y) > max || b.Width > max || b.Height > max)
+                    throw new ArgumentException($"Box {i} {b} lies beyond {max} pixels, where a float no longer holds whole pixels; check the detector's units.", nameof(boxes));
                 if (!rotations.IsEmpty && !Finite(rotations[i]))
                     throw new ArgumentException($"Rotation {i} ({rotations[i]}) is not finite.", "rotationsDegrees");
             }
         }
-
-        // 2^24: the largest magnitude at which a float still tells neighbouring pixels apart; a box past it yields a
-        // crop of nothing but padding and a confident-looking pose of noise.
-        private const float MaxBoxCoordinate = 16777216f;
 
         private static bool Finite(float v) => v >= float.MinValue && v <= float.MaxValue;
 
