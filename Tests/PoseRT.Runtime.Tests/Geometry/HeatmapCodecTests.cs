@@ -244,18 +244,13 @@ namespace PoseRT.Tests.Geometry
             var peaks = new Keypoint[17];
             var scratch = new float[Codec.DarkScratchLength];
             var merged = new float[hm.Length];
-            // Warm up every path first: the JIT allocates on a method's first call.
-            Codec.Decode(hm, peaks, PeakRefinement.Dark, scratch);
-            Codec.Decode(hm, peaks);
-            Codec.FlipMerge(hm, hm, CocoKeypoints.Schema.FlipIndex, merged);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
+            long allocated = SteadyState.AllocatedBytes(() =>
             {
                 Codec.Decode(hm, peaks);
                 Codec.Decode(hm, peaks, PeakRefinement.Dark, scratch);
                 Codec.FlipMerge(hm, hm, CocoKeypoints.Schema.FlipIndex, merged);
-            }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            }, 10);
+            Assert.Equal(0, allocated);
         }
     }
 }

@@ -218,9 +218,7 @@ namespace PoseRT.Tests.Inference
             for (int i = 0; i < 3; i++) est.Estimate(View(), one, poses);
             AssertMatches(expected, poses, one, null);
             // The run happens on this thread (ONNX Runtime's pool threads are native), so this thread's count is all of it.
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++) est.Estimate(View(), one, poses);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            long allocated = SteadyState.AllocatedBytes(() => est.Estimate(View(), one, poses), 100);
             Assert.True(allocated == 0, $"{allocated} bytes over 100 single-crop frames");
         }
 
@@ -268,10 +266,7 @@ namespace PoseRT.Tests.Inference
             {
                 using var est = Cpu(m, o => { o.Refinement = refinement; o.MaxBoxesPerRun = perRun; });
                 var poses = new Pose[3];
-                for (int i = 0; i < 5; i++) est.Estimate(View(), Boxes, BoxScores, poses);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 100; i++) est.Estimate(View(), Boxes, BoxScores, poses);
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                long allocated = SteadyState.AllocatedBytes(() => est.Estimate(View(), Boxes, BoxScores, poses), 100);
                 Assert.True(allocated == 0, $"{refinement}, {perRun} boxes per run: {allocated} bytes over 100 frames");
                 Assert.True(est.LastTimings.Inference > TimeSpan.Zero);
             }

@@ -119,14 +119,18 @@ namespace PoseRT.Trainer.Models
             var context = x.mean(new long[] { 2, 3 });
             var t = fc2.forward(nn.functional.relu(fc1.forward(context))).sigmoid();
             var coefficients = t.view(n, 2L * k, CoefficientChannels, 1, 1);
+            // Every Scalar lives in a using: TorchSharp passes a temporary Scalar's handle to native code without keeping
+            // the Scalar reachable, so the finalizer could free it mid-call (seen in CI as a garbage Scalar in add).
+            using Scalar one = 1f.ToScalar();
             Tensor? y = null;
             for (int i = 0; i < k; i++)
             {
                 var (sa, oa) = Coefficient(i);
                 var (sb, ob) = Coefficient(k + i);
-                var a = coefficients.select(1, i).mul(sa).add(oa);
-                var b = coefficients.select(1, k + i).mul(sb).add(ob);
-                var piece = x.mul(a).add(b);
+                using Scalar scaleA = sa.ToScalar(), offsetA = oa.ToScalar(), scaleB = sb.ToScalar(), offsetB = ob.ToScalar();
+                var a = coefficients.select(1, i).mul(scaleA).add(offsetA, one);
+                var b = coefficients.select(1, k + i).mul(scaleB).add(offsetB, one);
+                var piece = x.mul(a).add(b, one);
                 y = y is null ? piece : torch.maximum(y, piece);
             }
             if (spatial is not null)
@@ -142,8 +146,9 @@ namespace PoseRT.Trainer.Models
             if (spatial is null) throw new InvalidOperationException($"DY-ReLU-{Variant} has no spatial attention; only variant C does.");
             using var scope = torch.NewDisposeScope();
             long n = x.shape[0], h = x.shape[2], w = x.shape[3];
-            var z = spatial.forward(x).view(n, h * w).div(Options.Tau);
-            var pi = z.softmax(1).mul(GammaFor(h, w)).clamp_max(1.0).view(n, 1, h, w);
+            using Scalar tau = Options.Tau.ToScalar(), gamma = GammaFor(h, w).ToScalar(), one = 1.0.ToScalar();
+            var z = spatial.forward(x).view(n, h * w).div(tau);
+            var pi = z.softmax(1).mul(gamma).clamp_max(one).view(n, 1, h, w);
             return pi.MoveToOuterDisposeScope();
         }
 

@@ -237,7 +237,12 @@ namespace PoseRT.Trainer.Models
             y = depthwise.forward(y);
             if (se is not null) y = se.forward(y);
             y = project.forward(y);
-            if (HasResidual) y = y.add(input);
+            if (HasResidual)
+            {
+                // Kept in a using, as in DyRelu.forward: a temporary alpha Scalar could be finalized during the native add.
+                using Scalar one = 1f.ToScalar();
+                y = y.add(input, one);
+            }
             return y.MoveToOuterDisposeScope();
         }
 
