@@ -89,6 +89,48 @@ namespace PoseRT.Tests.Export
             CheckParity(options, new[] { 2 }, seed: 13 + k, form);
         }
 
+        public static IEnumerable<object[]> HeadOrders()
+        {
+            foreach (var h in Enum.GetValues<HeadUpsampling>())
+            {
+                yield return new object[] { "dyrelu_c", DyReluGraphForm.Fused, h };
+                yield return new object[] { "dyrelu_c", DyReluGraphForm.Reference, h };
+                yield return new object[] { "dyrelu_a", DyReluGraphForm.Fused, h };
+                yield return new object[] { "static", DyReluGraphForm.Fused, h };
+            }
+        }
+
+        /// <summary>
+        /// Both places of the head's upsampling compute the model's function, and the graph really is ordered as asked:
+        /// with <see cref="HeadUpsampling.AfterExpand"/> no expansion reads an upsampled map and every upsampling of the
+        /// main path reads a convolution's output; with <see cref="HeadUpsampling.BeforeExpand"/> the expansions read them.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(HeadOrders))]
+        public void Both_head_upsampling_orders_match_torch(string activation, DyReluGraphForm form, HeadUpsampling order)
+        {
+            var options = PoseNetOptions.Tiny(ModelNames.ParseActivation(activation));
+            options.InputHeight = 64;
+            options.InputWidth = 96;
+            var bytes = CheckParity(options, new[] { 1, 2 }, seed: 17, new OnnxExportOptions { DyReluForm = form, HeadUpsampling = order });
+            var graph = ModelProto.Parser.ParseFrom(bytes).Graph;
+            var producer = graph.Node.SelectMany(n => n.Output.Select(o => (o, n.OpType))).ToDictionary(p => p.o, p => p.OpType);
+            var resizes = graph.Node.Where(n => n.OpType == "Resize" && !n.Name.Contains("spatial", StringComparison.Ordinal)).ToList();
+            // The expansions (the Reference DY-ReLU's attention is a Conv too, and reads whatever its activation reads).
+            var convsOnResize = graph.Node.Count(n => n.OpType == "Conv" && n.Name.EndsWith("expand.conv", StringComparison.Ordinal)
+                && producer.TryGetValue(n.Input[0], out var op) && op == "Resize");
+            Assert.Equal(3, resizes.Count);
+            if (order == HeadUpsampling.AfterExpand)
+            {
+                Assert.Equal(0, convsOnResize);
+                Assert.All(resizes, r => Assert.Equal("Conv", producer[r.Input[0]]));
+            }
+            else
+            {
+                Assert.Equal(3, convsOnResize);
+            }
+        }
+
         /// <summary>The shipped configuration at full size: MobileNetV3-Large, DY-ReLU-C, 256x192.</summary>
         [Theory]
         [MemberData(nameof(Forms))]
@@ -97,14 +139,19 @@ namespace PoseRT.Tests.Export
             CheckParity(new PoseNetOptions(), new[] { 1, 2 }, seed: 11, form);
         }
 
-        private void CheckParity(PoseNetOptions options, int[] batches, long seed, DyReluGraphForm form)
+        private void CheckParity(PoseNetOptions options, int[] batches, long seed, DyReluGraphForm form) =>
+            CheckParity(options, batches, seed, new OnnxExportOptions { DyReluForm = form });
+
+        /// <summary>Exports <paramref name="options"/>' model with <paramref name="export"/>, checks it against TorchSharp, returns the file's bytes.</summary>
+        private byte[] CheckParity(PoseNetOptions options, int[] batches, long seed, OnnxExportOptions export)
         {
+            var form = export.DyReluForm;
             ModelTestUtil.Init();
             using var scope = torch.NewDisposeScope();
             using var model = PoseNet.Create(options);
             ModelTestUtil.Randomize(model, seed);
             model.eval();
-            var bytes = OnnxExporter.Build(model, OnnxExporter.Describe(model), new OnnxExportOptions { DyReluForm = form }).ToByteArray();
+            var bytes = OnnxExporter.Build(model, OnnxExporter.Describe(model), export).ToByteArray();
             foreach (int n in batches)
             {
                 var x = ModelTestUtil.RandomInput(seed + n, n, 3, options.InputHeight, options.InputWidth);
@@ -121,7 +168,7 @@ namespace PoseRT.Tests.Export
                 Assert.Equal(shape.Select(d => (int)d).ToArray(), dims);
                 float diff = ModelTestUtil.MaxAbsDiff(expected, actual);
                 float std = ModelTestUtil.Std(expected);
-                output.WriteLine($"{options.ArchitectureName} {options.ActivationName} {form} batch {n}: max |diff| {diff:E2}, output std {std:F3}");
+                output.WriteLine($"{options.ArchitectureName} {options.ActivationName} {form} {export.HeadUpsampling} batch {n}: max |diff| {diff:E2}, output std {std:F3}");
                 // An output near zero, or one that ignores the input, would pass any tolerance: require O(1) heatmaps
                 // that differ between the two images of a batch.
                 Assert.True(std > 0.05, $"output std {std} is too small for the parity check to mean anything");
@@ -133,6 +180,7 @@ namespace PoseRT.Tests.Export
                 }
                 Assert.True(diff <= 1e-4f, $"max abs difference {diff} > 1e-4 for {options.ArchitectureName} {options.ActivationName} batch {n}");
             }
+            return bytes;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using PoseRT.Trainer.Export;
 using PoseRT.Trainer.Models;
 
 namespace PoseRT.Tests.Models
@@ -36,6 +37,19 @@ namespace PoseRT.Tests.Models
             var final = cost.Layers[^1];
             long cin = (final.Parameters - 17) / 17;
             Assert.Equal(17 * 32 * 24 * cin, final.MultiplyAdds);
+        }
+
+        [Fact]
+        public void Expansions_before_the_head_upsampling_cost_a_quarter()
+        {
+            ModelTestUtil.Init();
+            var options = new PoseNetOptions { Backbone = BackboneKind.MobileNetV3Large, BackboneActivation = ActivationKind.Static };
+            var architecture = ModelSummary.Compute(options);
+            var executed = ModelSummary.Compute(options, HeadUpsampling.AfterExpand);
+            // Head rows at 256x192 and head width 1: 320 -> 640 at 16x12, 256 -> 1024 at 32x24, 96 -> 384 at 64x48.
+            long expansions = 640L * 320 * 16 * 12 + 1024L * 256 * 32 * 24 + 384L * 96 * 64 * 48;
+            Assert.Equal(architecture.MultiplyAdds - 3 * expansions / 4, executed.MultiplyAdds);
+            Assert.Equal(architecture.Parameters, executed.Parameters);
         }
 
         [Fact]

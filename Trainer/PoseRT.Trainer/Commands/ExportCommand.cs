@@ -27,10 +27,12 @@ namespace PoseRT.Trainer.Commands
             var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for --benchmark (at most 4 per logical processor)", DefaultValueFactory = _ => 1 }
                 .InRange(1, Environment.ProcessorCount * 4, "4 per logical processor at most");
             var graph = new Option<DyReluGraphForm>("--dyrelu-graph") { Description = "How DY-ReLU is written: Fused (fastest, default) or Reference (equations 4-5 transcribed); both compute the same function", DefaultValueFactory = _ => DyReluGraphForm.Fused };
+            var headUpsampling = new Option<HeadUpsampling>("--head-upsampling") { Description = "Where the head's 2x upsampling is written: AfterExpand (its 1x1 expansions at the smaller size, default) or BeforeExpand (as the module computes); both compute the same function", DefaultValueFactory = _ => HeadUpsampling.AfterExpand };
             var int8 = new Option<bool>("--int8") { Description = "Write an int8 model (QDQ: quantised convolutions, calibrated on generated synthetic people; docs/performance.md)" };
             var calibration = new Int8CliOptions();
             command.Options.Add(provenance);
             command.Options.Add(graph);
+            command.Options.Add(headUpsampling);
             command.Options.Add(int8);
             calibration.AddTo(command);
             command.Options.Add(benchmark);
@@ -56,7 +58,7 @@ namespace PoseRT.Trainer.Commands
                     net.eval();
                     var path = result.GetValue(output)!;
                     var info = OnnxExporter.Describe(net, result.GetValue(provenance) ?? "");
-                    var exportOptions = new OnnxExportOptions { DyReluForm = result.GetValue(graph) };
+                    var exportOptions = new OnnxExportOptions { DyReluForm = result.GetValue(graph), HeadUpsampling = result.GetValue(headUpsampling) };
                     if (quantize) Int8CliOptions.QuantizeAndWrite(OnnxExporter.Build(net, info, exportOptions), calibration.Read(result), options.ArchitectureName, path);
                     else OnnxExporter.Export(net, info, path, exportOptions);
                     Console.WriteLine($"Wrote {path}{(quantize ? " (int8)" : "")}: {options.ArchitectureName} ({options.ActivationName}), input image [N,3,{options.InputHeight},{options.InputWidth}], output heatmaps [N,{options.Keypoints},{options.InputHeight / 4},{options.InputWidth / 4}].");

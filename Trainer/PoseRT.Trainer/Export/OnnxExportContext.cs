@@ -16,8 +16,11 @@ namespace PoseRT.Trainer.Export
         public long InChannels => InChannelsPerGroup * Groups;
     }
 
-    /// <summary>The convolution that computed a value, and its input: what the fused DY-ReLU folds through.</summary>
-    internal sealed record ConvSource(string Input, FoldedConv Conv);
+    /// <summary>
+    /// The convolution that computed a value, and its input: what the fused DY-ReLU folds through. <paramref name="Upsampled"/>:
+    /// the value is the convolution's output after the head's 2x bilinear upsampling (<see cref="HeadUpsampling.AfterExpand"/>).
+    /// </summary>
+    internal sealed record ConvSource(string Input, FoldedConv Conv, bool Upsampled = false);
 
     /// <summary>
     /// The state of one ONNX export walk: the graph, the options, the current module path and feature shape, and the
@@ -63,6 +66,35 @@ namespace PoseRT.Trainer.Export
             {
                 Prefix = parent;
             }
+        }
+
+        /// <summary>Writes <paramref name="emit"/>'s nodes as those of the child registered as <paramref name="name"/>.</summary>
+        public string Child(string name, Func<string> emit)
+        {
+            var parent = Prefix;
+            Prefix = Name(name);
+            try
+            {
+                return emit();
+            }
+            finally
+            {
+                Prefix = parent;
+            }
+        }
+
+        /// <summary>
+        /// 2x bilinear upsampling with half-pixel centres (PyTorch align_corners=False) named <paramref name="name"/>; updates
+        /// <see cref="Shape"/>. The upsampled output of a convolution stays known as that convolution's (marked upsampled).
+        /// </summary>
+        public string Upsample2x(string input, string name)
+        {
+            var scales = Graph.Float(name + "_scales", new[] { 1f, 1f, 2f, 2f }, 4);
+            var y = Graph.Node("Resize", name, new[] { input, "", scales },
+                OnnxGraphBuilder.Text("mode", "linear"), OnnxGraphBuilder.Text("coordinate_transformation_mode", "half_pixel"));
+            Shape = Shape with { H = Shape.H * 2, W = Shape.W * 2 };
+            if (convOutputs.TryGetValue(input, out var src)) convOutputs[y] = src with { Upsampled = true };
+            return y;
         }
 
         /// <summary>

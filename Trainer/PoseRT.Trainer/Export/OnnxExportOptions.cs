@@ -18,6 +18,23 @@ namespace PoseRT.Trainer.Export
         Fused,
     }
 
+    /// <summary>
+    /// Where the head's 2x bilinear upsampling goes relative to the 1x1 expansion that follows it in an inverted residual
+    /// block. Both orders compute the same function: the expansion (BatchNorm folded) is a per-pixel affine map and
+    /// bilinear interpolation averages pixels with weights that sum to one, so the two commute.
+    /// </summary>
+    public enum HeadUpsampling
+    {
+        /// <summary>As the module computes it: upsample the block's input, then expand at the larger size.</summary>
+        BeforeExpand,
+
+        /// <summary>
+        /// Expand at the smaller size, then upsample the expanded channels: the head's expansions cost a quarter of their
+        /// multiply-adds, at the price of interpolating more channels (docs/performance.md).
+        /// </summary>
+        AfterExpand,
+    }
+
     /// <summary>Choices the exporter makes that do not change the model's function.</summary>
     public sealed class OnnxExportOptions
     {
@@ -26,5 +43,8 @@ namespace PoseRT.Trainer.Export
 
         /// <summary>How DY-ReLU layers are written (default <see cref="DyReluGraphForm.Fused"/>).</summary>
         public DyReluGraphForm DyReluForm { get; init; } = DyReluGraphForm.Fused;
+
+        /// <summary>Where the head's upsampling is written (default <see cref="HeadUpsampling.AfterExpand"/>).</summary>
+        public HeadUpsampling HeadUpsampling { get; init; } = HeadUpsampling.AfterExpand;
     }
 }

@@ -86,6 +86,17 @@ namespace PoseRT.Trainer.Models
             for (int j = 0; j < wz.Length; j++) wz[j] = (float)(wz[j] * invTau);
             var features = g.Node("Reshape", ctx.Name("spatial_input"), new[] { context, g.Int64(ctx.Name("spatial_input_shape"), new[] { 0, contextChannels, -1 }) });
             var z = g.Node("MatMul", ctx.Name("spatial"), new[] { g.Float(ctx.Name("spatial.weight_over_tau"), wz, 1, contextChannels), features });
+            if (readInput && src!.Upsampled)
+            {
+                // x = upsample(W u + c): per-position logits commute with the bilinear upsampling (a per-channel average
+                // with weights summing to one), so they are computed on u's grid and upsampled as one channel. The pool
+                // above needs nothing: every input pixel of a 2x half-pixel bilinear upsampling carries total weight 4,
+                // so mean(upsample(z)) = mean(z).
+                z = g.Node("Reshape", ctx.Name("spatial_grid"), new[] { z, g.Int64(ctx.Name("spatial_grid_shape"), new[] { -1, 1, s.H / 2, s.W / 2 }) });
+                z = ctx.Upsample2x(z, ctx.Name("spatial_upsample"));
+                ctx.Shape = s;
+                z = g.Node("Reshape", ctx.Name("spatial_rows"), new[] { z, g.Int64(ctx.Name("spatial_rows_shape"), new[] { 0L, 1, -1 }) });
+            }
             z = g.Node("Softmax", ctx.Name("spatial_softmax"), new[] { z }, G.Int("axis", -1));
             z = g.Node("Min", ctx.Name("spatial_clamp"), new[] { z, g.Float(ctx.Name("inverse_gamma"), new[] { (float)(1.0 / gamma) }) });
             var pi = g.Node("Reshape", ctx.Name("attention"), new[] { z, g.Int64(ctx.Name("attention_shape"), new[] { -1, 1, s.H, s.W }) });

@@ -128,9 +128,12 @@ namespace PoseRT.Trainer.Models
         }
 
         /// <summary>Eval mode: BatchNorm folded into the convolution, then the activation.</summary>
-        string IOnnxExportable.Export(OnnxExportContext ctx, string input)
+        string IOnnxExportable.Export(OnnxExportContext ctx, string input) => Export(ctx, input, y => y);
+
+        /// <summary>The export with <paramref name="between"/> applied to the convolution's output before the activation.</summary>
+        internal string Export(OnnxExportContext ctx, string input, Func<string, string> between)
         {
-            var y = ctx.Conv(conv, bn, input, "conv", Stride, Groups);
+            var y = between(ctx.Conv(conv, bn, input, "conv", Stride, Groups));
             return act is null ? y : ctx.Activation("act", act, y);
         }
     }
@@ -250,15 +253,18 @@ namespace PoseRT.Trainer.Models
         {
             var g = ctx.Graph;
             var x = input;
-            if (Upsample)
+            string y;
+            string upsampleName = ctx.Name("upsample");
+            if (Upsample && expand is not null && ctx.Options.HeadUpsampling == HeadUpsampling.AfterExpand)
             {
-                var scales = g.Float(ctx.Name("upsample_scales"), new[] { 1f, 1f, 2f, 2f }, 4);
-                x = g.Node("Resize", ctx.Name("upsample"), new[] { input, "", scales },
-                    G.Text("mode", "linear"), G.Text("coordinate_transformation_mode", "half_pixel"));
-                ctx.Shape = ctx.Shape with { H = ctx.Shape.H * 2, W = ctx.Shape.W * 2 };
+                // The residual (never with upsampling) does not need the upsampled input, so only the expanded map is resized.
+                y = ctx.Child("expand", () => expand.Export(ctx, input, conv => ctx.Upsample2x(conv, upsampleName)));
             }
-            var y = x;
-            if (expand is not null) y = ctx.Child("expand", expand, y);
+            else
+            {
+                if (Upsample) x = ctx.Upsample2x(input, upsampleName);
+                y = expand is null ? x : ctx.Child("expand", expand, x);
+            }
             y = ctx.Child("depthwise", depthwise, y);
             if (se is not null) y = ctx.Child("se", se, y);
             y = ctx.Child("project", project, y);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using PoseRT.Trainer.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,8 +30,13 @@ namespace PoseRT.Trainer.Models
     /// </summary>
     public static class ModelSummary
     {
-        /// <summary>The cost of <paramref name="model"/> at <see cref="PoseNetOptions.InputHeight"/> x <see cref="PoseNetOptions.InputWidth"/>.</summary>
-        public static ModelCost Compute(PoseNet model)
+        /// <summary>
+        /// The cost of <paramref name="model"/> at <see cref="PoseNetOptions.InputHeight"/> x <see cref="PoseNetOptions.InputWidth"/>.
+        /// <paramref name="headUpsampling"/>: where the head's expansions are counted; <see cref="HeadUpsampling.BeforeExpand"/>
+        /// (the default) is the architecture's count, comparable with the paper's, <see cref="HeadUpsampling.AfterExpand"/> what an
+        /// export with that order executes (those expansions at a quarter of the positions).
+        /// </summary>
+        public static ModelCost Compute(PoseNet model, HeadUpsampling headUpsampling = HeadUpsampling.BeforeExpand)
         {
             ArgumentNullException.ThrowIfNull(model);
             var layers = new List<LayerCost>();
@@ -49,7 +55,7 @@ namespace PoseRT.Trainer.Models
                             m = ConvBnAct(layer, ref c, ref h, ref w);
                             break;
                         case InvertedResidual block:
-                            m = Block(block, ref c, ref h, ref w);
+                            m = Block(block, headUpsampling, ref c, ref h, ref w);
                             break;
                         case Conv2d conv:
                             long outChannels = conv.weight!.shape[0];
@@ -74,11 +80,11 @@ namespace PoseRT.Trainer.Models
             return new ModelCost(layers, totalParams, totalMAdds);
         }
 
-        /// <summary>Builds the model for <paramref name="options"/>, counts it and frees it.</summary>
-        public static ModelCost Compute(PoseNetOptions options)
+        /// <summary>Builds the model for <paramref name="options"/>, counts it (as <see cref="Compute(PoseNet, HeadUpsampling)"/>) and frees it.</summary>
+        public static ModelCost Compute(PoseNetOptions options, HeadUpsampling headUpsampling = HeadUpsampling.BeforeExpand)
         {
             using var model = PoseNet.Create(options);
-            return Compute(model);
+            return Compute(model, headUpsampling);
         }
 
         private static long CountParameters(nn.Module module)
@@ -112,8 +118,9 @@ namespace PoseRT.Trainer.Models
             return madds;
         }
 
-        private static long Block(InvertedResidual block, ref long c, ref long h, ref long w)
+        private static long Block(InvertedResidual block, HeadUpsampling headUpsampling, ref long c, ref long h, ref long w)
         {
+            bool first = true;
             if (block.Upsample)
             {
                 h *= 2;
@@ -127,6 +134,10 @@ namespace PoseRT.Trainer.Models
                 {
                     case ConvBnAct layer:
                         madds += ConvBnAct(layer, ref c, ref h, ref w);
+                        // An expansion run before the upsampling (the exporter's AfterExpand) sees a quarter of the positions.
+                        if (first && block.Upsample && layer.Kernel == 1 && layer.Groups == 1 && headUpsampling == HeadUpsampling.AfterExpand)
+                            madds -= 3 * (layer.OutChannels * layer.InChannels * (h * w / 4));
+                        first = false;
                         break;
                     case SqueezeExcite se:
                         madds += c * h * w + 2 * c * se.Squeeze + c * h * w;
