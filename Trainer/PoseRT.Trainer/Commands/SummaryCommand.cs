@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.Globalization;
+using PoseRT.Trainer.Export;
 using PoseRT.Trainer.Models;
 
 namespace PoseRT.Trainer.Commands
@@ -40,6 +41,13 @@ namespace PoseRT.Trainer.Commands
                 Console.WriteLine($"{l.Name,-20} {l.Output,-16} {l.Parameters,12:N0} {l.MultiplyAdds,14:N0}");
             Console.WriteLine($"{"total",-20} {"",-16} {cost.Parameters,12:N0} {cost.MultiplyAdds,14:N0}");
             Console.WriteLine($"= {cost.Parameters / 1e6:F2}M parameters, {cost.MultiplyAdds / 1e6:F1}M MAdds. " + CountingNote);
+            var exported = OnnxExportOptions.Default.HeadUpsampling;
+            if (exported != HeadUpsampling.BeforeExpand)
+            {
+                long executed = ModelSummary.Compute(options, exported).MultiplyAdds;
+                if (executed != cost.MultiplyAdds)
+                    Console.WriteLine($"  the exported graph executes {executed / 1e6:F1}M: its head's 1x1 expansions run before the upsampling ({exported}, the same function; export --head-upsampling).");
+            }
         }
 
         private const string CountingNote =
