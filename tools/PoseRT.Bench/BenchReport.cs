@@ -106,12 +106,13 @@ namespace PoseRT.Bench
                         verdicts.Add(F($"That run achieves {gflops:F1} GFLOP/s ({madds / 1e6:F0} M MAdds x 2 crops) against a peak of {r.Machine.PeakGflops:F0} GFLOP/s ({r.Machine.LogicalCores} cores x {r.Machine.ClockGHz:F2} GHz x {r.Machine.Fp32Lanes} fp32 lanes x 2 FMA units x 2): {100 * gflops / r.Machine.PeakGflops:F1} % of peak."));
                     }
                 // The flip test stays on: turning it off costs more than 1 AP (README, real-time configuration), INT8 does not.
+                // Ranked by FPS, the measure the target is stated in (a p50 ranking could name a row with fewer FPS).
                 LatencyRow? fastest = null;
                 foreach (var l in r.Latency)
-                    if (l.Flip && (l.Model == large.Model || l.Model == large.Model + "-int8") && (fastest == null || l.Total.P50Ms < fastest.Total.P50Ms))
+                    if (l.Flip && (l.Model == large.Model || l.Model == large.Model + "-int8") && (fastest == null || l.Fps > fastest.Fps))
                         fastest = l;
                 if (fastest != null)
-                    verdicts.Add(F($"Real-time configuration (fastest flip-on row of MobileNetV3-Large DY-ReLU-C): {fastest.Model}, {fastest.Graph} graph, {fastest.Parallelism} parallelism, {fastest.Threads} thread(s): {fastest.Fps:F1} FPS (p50 {fastest.Total.P50Ms:F1} ms), {large.Total.P50Ms / fastest.Total.P50Ms:F2}x the fp32 default; target >= 30 FPS: {(fastest.Fps >= 30 ? "met" : F($"missed by {30 / fastest.Fps:F2}x"))}."));
+                    verdicts.Add(F($"Real-time configuration (flip-on row of MobileNetV3-Large DY-ReLU-C with the most FPS): {fastest.Model}, {fastest.Graph} graph, {fastest.Parallelism} parallelism, {fastest.Threads} thread(s): {fastest.Fps:F1} FPS (p50 {fastest.Total.P50Ms:F1} ms), {fastest.Fps / large.Fps:F2}x the fp32 default's FPS; target >= 30 FPS: {(fastest.Fps >= 30 ? "met" : F($"missed by {30 / fastest.Fps:F2}x"))}."));
             }
             double worstPre = 0, worstBytes = 0;
             foreach (var l in r.Latency)
