@@ -233,6 +233,8 @@ namespace PoseRT.Tests
             },
             new() { Name = "export-out-in-proc", Args = _ => new[] { "export", "--untrained", "--tiny", "--out", "/proc/posert.onnx" }, Message = _ => "--out '/proc/posert.onnx' cannot be written" },
             new() { Name = "export-dyrelu-graph-unknown", Args = d => Export(d, "--dyrelu-graph", "Spline"), Message = _ => "'Spline'", Untouched = new[] { "x.onnx" } },
+            new() { Name = "export-head-upsampling-unknown", Args = d => Export(d, "--head-upsampling", "Sideways"), Message = _ => "'Sideways'", Untouched = new[] { "x.onnx" } },
+            new() { Name = "export-profile-without-benchmark", Args = d => Export(d, "--profile"), Message = _ => "--profile records the --benchmark runs", Untouched = new[] { "x.onnx" } },
             new() { Name = "export-keypoints-more-than-a-pose-holds", Args = d => Export(d, "--keypoints", "18"), Message = _ => "Keypoint count 18 is more than", Untouched = new[] { "x.onnx" } },
             new() { Name = "export-head-width-above-4", Args = d => Export(d, "--head-width", "5"), Message = _ => "Head width multiplier 5 must be in (0, 4]", Untouched = new[] { "x.onnx" } },
             new() { Name = "export-int8-percentile-98", Args = d => Export(d, "--int8", "--calibration-percentile", "98"), Message = _ => "--calibration-percentile 98: must be from 99 to 100", Untouched = new[] { "x.onnx" } },

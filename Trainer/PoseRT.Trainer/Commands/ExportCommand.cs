@@ -1,5 +1,6 @@
 using System;
 using System.CommandLine;
+using System.Globalization;
 using System.IO;
 using PoseRT.Cli;
 using PoseRT.IO;
@@ -35,8 +36,10 @@ namespace PoseRT.Trainer.Commands
             command.Options.Add(headUpsampling);
             command.Options.Add(int8);
             calibration.AddTo(command);
+            var profile = new Option<bool>("--profile") { Description = "With --benchmark: record an ONNX Runtime profile of the runs (a JSON file beside --out) and print kernel time per operator type" };
             command.Options.Add(benchmark);
             command.Options.Add(threads);
+            command.Options.Add(profile);
             command.SetAction(result =>
             {
                 try
@@ -45,6 +48,8 @@ namespace PoseRT.Trainer.Commands
                     var weightsPath = result.GetValue(weights);
                     if (weightsPath is null && !result.GetValue(untrained))
                         throw new ArgumentException("Give --weights FILE, or --untrained to export freshly initialised weights.");
+                    if (result.GetValue(profile) && result.GetValue(benchmark) == 0)
+                        throw new ArgumentException("--profile records the --benchmark runs: give --benchmark N too.");
                     bool quantize = result.GetValue(int8);
                     if (!quantize && calibration.AnyGiven(result))
                         throw new ArgumentException("--calibration-crops, --calibration-seed and --calibration-percentile apply to --int8 only.");
@@ -66,8 +71,10 @@ namespace PoseRT.Trainer.Commands
                     if (runs > 0)
                     {
                         int t = result.GetValue(threads);
-                        var (median, min) = OnnxBenchmark.Run(path, 2, options.InputHeight, options.InputWidth, runs, t);
-                        Console.WriteLine($"ONNX Runtime CPU, batch 2, {t} thread(s), {runs} runs: median {median:F1} ms, min {min:F1} ms");
+                        string? prefix = result.GetValue(profile) ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + ".profile") : null;
+                        var (median, min, profilePath) = OnnxBenchmark.Run(path, 2, options.InputHeight, options.InputWidth, runs, t, prefix);
+                        Console.WriteLine($"ONNX Runtime CPU, batch 2, {t} thread(s), {runs} runs: median {median:F1} ms, min {min:F1} ms{(profilePath != null ? " (profiled)" : "")}");
+                        if (profilePath != null) PrintProfile(profilePath);
                     }
                     return 0;
                 }
@@ -81,6 +88,18 @@ namespace PoseRT.Trainer.Commands
                 }
             });
             return command;
+        }
+
+        private static void PrintProfile(string profilePath)
+        {
+            var (operators, profiledRuns) = OnnxProfile.Summarize(profilePath);
+            double total = 0;
+            foreach (var o in operators) total += o.MsPerRun;
+            Console.WriteLine($"Kernel time per run by operator type ({profiledRuns} profiled runs, warm-up included; {profilePath}):");
+            Console.WriteLine($"  {"operator",-24} {"ms/run",8} {"share",7} {"nodes",6}");
+            foreach (var o in operators)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {o.Operator,-24} {o.MsPerRun,8:F2} {100 * o.MsPerRun / total,6:F1}% {o.Nodes,6}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"total",-24} {total,8:F2}"));
         }
     }
 }
