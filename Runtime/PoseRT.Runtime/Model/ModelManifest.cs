@@ -24,7 +24,7 @@ namespace PoseRT.Runtime.Model
     ///       "input_width": 96, "input_height": 128, "training_data": "synthetic only: ...",
     ///       "ap": { "held_out_synthetic": 0.1555, "coco_mini": 0.0704 } } ] }
     /// </code>
-    /// <c>file</c> is relative to the manifest's folder; <c>role</c> is <see cref="DefaultRole"/> or
+    /// <c>file</c> is relative to the manifest's folder and stays inside it (no <c>..</c>); <c>role</c> is <see cref="DefaultRole"/> or
     /// <see cref="AlternativeRole"/>; an optional top-level <c>"about"</c> string is free text. Unknown fields are
     /// refused (a misspelt field must not pass silently).
     /// </remarks>
@@ -156,6 +156,9 @@ namespace PoseRT.Runtime.Model
                 string file = entry.String("file");
                 if (System.IO.Path.IsPathRooted(file) || file.IndexOfAny(System.IO.Path.GetInvalidPathChars()) >= 0)
                     throw new InvalidModelManifestException($"{path}: {name}.file '{file}' must be a path relative to the manifest's folder.");
+                // A manifest lists the models of its own folder: a '..' segment would let it vouch for any file elsewhere.
+                if (Array.IndexOf(file.Split('/', '\\'), "..") >= 0)
+                    throw new InvalidModelManifestException($"{path}: {name}.file '{file}' leaves the manifest's folder ('..'); list only files in it or its subfolders.");
                 if (models.Any(m => string.Equals(m.File, file, StringComparison.Ordinal)))
                     throw new InvalidModelManifestException($"{path}: {name}.file '{file}' is listed twice.");
                 string sha = entry.String("sha256");

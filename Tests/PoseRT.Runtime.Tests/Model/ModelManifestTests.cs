@@ -130,6 +130,8 @@ namespace PoseRT.Tests.Model
             new object[] { Manifest(Entry("a.onnx", "default"), Entry("a.onnx", "alternative")), "models[1].file 'a.onnx' is listed twice" },
             new object[] { Manifest(Entry("a.onnx", "default", "abc")), "models[0].sha256 'abc' is not 64 hex digits" },
             new object[] { Manifest(Entry("/abs/a.onnx", "default")), "models[0].file '/abs/a.onnx' must be a path relative to the manifest's folder" },
+            new object[] { Manifest(Entry("../a.onnx", "default")), "models[0].file '../a.onnx' leaves the manifest's folder ('..')" },
+            new object[] { Manifest(Entry("sub/../../a.onnx", "default")), "models[0].file 'sub/../../a.onnx' leaves the manifest's folder ('..')" },
             new object[] { Manifest(Entry("a.onnx", "default", extra: ", \"sha265\": \"x\"")), "unknown field models[0].sha265" },
             new object[] { Manifest(Entry("a.onnx", "default").Replace("\"input_width\": 96", "\"input_width\": 0", StringComparison.Ordinal)), "models[0].input_width = 0 must be a positive whole number" },
             new object[] { Manifest(Entry("a.onnx", "default").Replace("\"activation\": \"dyrelu_c\"", "\"activation\": null", StringComparison.Ordinal)), "models[0].activation must be a value, not null" },
