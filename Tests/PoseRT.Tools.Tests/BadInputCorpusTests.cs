@@ -134,6 +134,7 @@ namespace PoseRT.Tests
             new() { Name = "run-threads-not-a-number", Args = d => RunArgs(d, "--threads", "many"), Message = _ => "'many'" },
             new() { Name = "run-device-negative", Args = d => RunArgs(d, "--device", "cuda:-1"), Message = _ => "--device 'cuda:-1': only cuda and directml take a GPU index, a number from 0 to 63" },
             new() { Name = "run-device-unknown", Args = d => RunArgs(d, "--device", "gpu"), Message = _ => "--device 'gpu' is not one of auto, cpu, cuda, directml" },
+            new() { Name = "run-refinement-unknown", Args = d => RunArgs(d, "--refinement", "Subpixel"), Message = _ => "'Subpixel'" },
             new() { Name = "bench-model-missing", Args = d => new[] { "bench", "--model", Path.Combine(d, "none.onnx") }, Message = d => Path.Combine(d, "none.onnx") },
             new() { Name = "bench-model-not-onnx", Setup = d => File.WriteAllText(Path.Combine(d, "bad.onnx"), "not a model"), Args = d => new[] { "bench", "--model", Path.Combine(d, "bad.onnx") }, Message = d => Path.Combine(d, "bad.onnx") },
             new() { Name = "bench-boxes-zero", Args = _ => new[] { "bench", "--synthetic", "--boxes", "0" }, Message = _ => "--boxes 0" },

@@ -77,6 +77,49 @@ namespace PoseRT.Tests
         }
 
         [Fact]
+        public void The_refinement_option_moves_keypoints_and_keeps_their_scores()
+        {
+            var quarter = RunWith("run-quarter", PeakRefinement.QuarterOffset, out string quarterLine);
+            var dark = RunWith("run-dark", PeakRefinement.Dark, out string darkLine);
+            Assert.Contains("QuarterOffset refinement", quarterLine, StringComparison.Ordinal);
+            Assert.Contains("Dark refinement", darkLine, StringComparison.Ordinal);
+            Assert.Equal(quarter.Count, dark.Count);
+            int moved = 0;
+            for (int i = 0; i < quarter.Count; i++)
+            {
+                Assert.Equal(quarter[i].ImageId, dark[i].ImageId);
+                for (int k = 0; k < 17; k++)
+                {
+                    // Refinement moves a peak below one heatmap cell and leaves its score alone.
+                    Assert.Equal(quarter[i].Keypoints[3 * k + 2], dark[i].Keypoints[3 * k + 2], 5);
+                    if (quarter[i].Keypoints[3 * k] != dark[i].Keypoints[3 * k] || quarter[i].Keypoints[3 * k + 1] != dark[i].Keypoints[3 * k + 1]) moved++;
+                }
+            }
+            Assert.True(moved > 0, "DARK moved no keypoint: the option did not reach the estimator");
+
+            // And from the command line: a value outside the three is refused before anything runs.
+            var dir = RepoPaths.NewTempDir("run-refinement-cli");
+            var model = Path.Combine(dir, "stand-in.onnx");
+            File.WriteAllBytes(model, CocoTestData.SmallStandInModel);
+            string[] Args(string value) => new[]
+            {
+                "--model", model, "--gt", CocoTestData.MiniAnnotations, "--images", CocoTestData.MiniImages, "--gt-boxes", "--device", "cpu",
+                "--threads", "1", "--refinement", value,
+            };
+            Assert.Equal(0, RunCommand.Create().Parse(Args("Dark")).Invoke());
+            Assert.NotEqual(0, RunCommand.Create().Parse(Args("Subpixel")).Invoke());
+        }
+
+        private static System.Collections.Generic.IReadOnlyList<CocoKeypointResult> RunWith(string name, PeakRefinement refinement, out string modelLine)
+        {
+            var dir = RepoPaths.NewTempDir(name);
+            var output = new StringWriter();
+            Assert.Equal(0, RunCommand.Execute(Settings(dir, gtBoxes: true) with { Refinement = refinement }, output, TextWriter.Null, liveProgress: false));
+            modelLine = output.ToString().Split('\n').First(l => l.StartsWith("model ", StringComparison.Ordinal));
+            return CocoResultsFile.Load(Path.Combine(dir, "results.json"));
+        }
+
+        [Fact]
         public void A_missing_image_file_is_named_before_any_inference()
         {
             var dir = RepoPaths.NewTempDir("run-missing");

@@ -29,6 +29,9 @@ namespace PoseRT.Tools.Commands
 
             /// <summary>Most person boxes of one image that are run (a detection file above it is refused).</summary>
             public int MaxBoxesPerImage { get; init; } = DefaultMaxBoxesPerImage;
+
+            /// <summary>How peaks are refined below the heatmap cell (the test protocol's quarter offset by default).</summary>
+            public PeakRefinement Refinement { get; init; } = PeakRefinement.QuarterOffset;
         }
 
         /// <summary>The default of <c>--max-boxes-per-image</c> (the runner's default).</summary>
@@ -54,9 +57,14 @@ namespace PoseRT.Tools.Commands
                 .InRange(0, MaxThreads, "4 per logical processor at most");
             var maxBoxes = new Option<int>("--max-boxes-per-image") { Description = $"Refuse a detection file with more person boxes than this on one image (default {DefaultMaxBoxesPerImage}).", DefaultValueFactory = _ => DefaultMaxBoxesPerImage }
                 .AtLeast(1);
+            var refinement = new Option<PeakRefinement>("--refinement")
+            {
+                Description = "Sub-cell peak refinement: QuarterOffset (the test protocol's, default), Dark (distribution-aware, a Newton step on the log heatmap) or None.",
+                DefaultValueFactory = _ => PeakRefinement.QuarterOffset,
+            };
             var command = new Command("run", "Run a model over COCO images with the top-down test protocol (boxes, flip test, rescoring, OKS-NMS 0.9) and score it like pycocotools.")
             {
-                model, gt, images, detections, gtBoxes, flip, noFlip, output, plots, json, device, threads, maxBoxes,
+                model, gt, images, detections, gtBoxes, flip, noFlip, output, plots, json, device, threads, maxBoxes, refinement,
             };
             command.SetAction(parse =>
             {
@@ -75,7 +83,7 @@ namespace PoseRT.Tools.Commands
                 var settings = new Settings(parse.GetValue(model)!, parse.GetValue(gt)!, parse.GetValue(images)!, detectionPath, useGt,
                     !parse.GetValue(noFlip), parse.GetValue(output), parse.GetValue(plots), parse.GetValue(json),
                     DeviceChoice.Parse(parse.GetValue(device)!, DeviceChoice.AllKinds), parse.GetValue(threads))
-                { MaxBoxesPerImage = parse.GetValue(maxBoxes) };
+                { MaxBoxesPerImage = parse.GetValue(maxBoxes), Refinement = parse.GetValue(refinement) };
                 // Progress goes to stderr (a bar on a terminal); stdout holds the model line, the table and the totals.
                 return Execute(settings, Console.Out, Console.Error, liveProgress: !Console.IsErrorRedirected);
             });
@@ -111,11 +119,11 @@ namespace PoseRT.Tools.Commands
                 var runner = new TopDownRunner(groundTruth, s.ImageDir, s.Detections, s.MaxBoxesPerImage);
                 int imageCount = runner.ImageCount;
 
-                var options = new PoseEstimatorOptions { Provider = s.Device.Provider, DeviceId = s.Device.Index, CpuThreads = s.Threads, FlipTest = s.Flip };
+                var options = new PoseEstimatorOptions { Provider = s.Device.Provider, DeviceId = s.Device.Index, CpuThreads = s.Threads, FlipTest = s.Flip, Refinement = s.Refinement };
                 using var estimator = s.ModelBytes != null
                     ? PoseEstimator.Load(s.ModelBytes, options, s.Model)
                     : PoseEstimator.Load(s.Model, options);
-                output.WriteLine($"model {s.Model}: {estimator.ModelInfo.Architecture}, input {estimator.ModelInfo.InputWidth}x{estimator.ModelInfo.InputHeight}, {estimator.ProviderReport}, flip test {(s.Flip ? "on" : "off")}");
+                output.WriteLine($"model {s.Model}: {estimator.ModelInfo.Architecture}, input {estimator.ModelInfo.InputWidth}x{estimator.ModelInfo.InputHeight}, {estimator.ProviderReport}, flip test {(s.Flip ? "on" : "off")}, {s.Refinement} refinement");
 
                 var results = new List<CocoKeypointResult>();
                 int boxCount = 0;
