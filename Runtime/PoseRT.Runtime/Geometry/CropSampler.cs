@@ -176,26 +176,10 @@ namespace PoseRT.Runtime.Geometry
                     bool left = x0 >= 0, right = x0 + 1 < iw, top = y0 >= 0, bottom = y0 + 1 < ih;
                     byte* rowTop = top ? src + (long)(bottomUp ? ih - 1 - y0 : y0) * stride : null;
                     byte* rowBottom = bottom ? src + (long)(bottomUp ? ih - 2 - y0 : y0 + 1) * stride : null;
-                    if (top && left)
-                    {
-                        byte* p = rowTop + x0 * bpp;
-                        v0 += w00 * p[c0]; v1 += w00 * p[c1]; v2 += w00 * p[c2];
-                    }
-                    if (top && right)
-                    {
-                        byte* p = rowTop + (x0 + 1) * bpp;
-                        v0 += w01 * p[c0]; v1 += w01 * p[c1]; v2 += w01 * p[c2];
-                    }
-                    if (bottom && left)
-                    {
-                        byte* p = rowBottom + x0 * bpp;
-                        v0 += w10 * p[c0]; v1 += w10 * p[c1]; v2 += w10 * p[c2];
-                    }
-                    if (bottom && right)
-                    {
-                        byte* p = rowBottom + (x0 + 1) * bpp;
-                        v0 += w11 * p[c0]; v1 += w11 * p[c1]; v2 += w11 * p[c2];
-                    }
+                    if (top && left) Accumulate(rowTop + x0 * bpp, w00, c0, c1, c2, ref v0, ref v1, ref v2);
+                    if (top && right) Accumulate(rowTop + (x0 + 1) * bpp, w01, c0, c1, c2, ref v0, ref v1, ref v2);
+                    if (bottom && left) Accumulate(rowBottom + x0 * bpp, w10, c0, c1, c2, ref v0, ref v1, ref v2);
+                    if (bottom && right) Accumulate(rowBottom + (x0 + 1) * bpp, w11, c0, c1, c2, ref v0, ref v1, ref v2);
                 }
                 float n0 = v0 * s0 + o0, n1 = v1 * s1 + o1, n2 = v2 * s2 + o2;
                 d0[u] = n0; d0[plane + u] = n1; d0[2 * plane + u] = n2;
@@ -204,6 +188,15 @@ namespace PoseRT.Runtime.Geometry
                     f0[-u] = n0; f0[plane - u] = n1; f0[2 * plane - u] = n2;
                 }
             }
+        }
+
+        /// <summary>Adds one neighbour's three channels, weighted, to the border pixel's sums.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Accumulate(byte* p, float weight, int c0, int c1, int c2, ref float v0, ref float v1, ref float v2)
+        {
+            v0 += weight * p[c0];
+            v1 += weight * p[c1];
+            v2 += weight * p[c2];
         }
 
 #if NET
