@@ -42,12 +42,9 @@ namespace PoseRT.Trainer.Commands
             Console.WriteLine($"{"total",-20} {"",-16} {cost.Parameters,12:N0} {cost.MultiplyAdds,14:N0}");
             Console.WriteLine($"= {cost.Parameters / 1e6:F2}M parameters, {cost.MultiplyAdds / 1e6:F1}M MAdds. " + CountingNote);
             var exported = OnnxExportOptions.Default.HeadUpsampling;
-            if (exported != HeadUpsampling.BeforeExpand)
-            {
-                long executed = ModelSummary.Compute(options, exported).MultiplyAdds;
-                if (executed != cost.MultiplyAdds)
-                    Console.WriteLine($"  the exported graph executes {executed / 1e6:F1}M: its head's 1x1 expansions run before the upsampling ({exported}, the same function; export --head-upsampling).");
-            }
+            long executed = ModelSummary.Compute(options, exported).MultiplyAdds;
+            if (executed != cost.MultiplyAdds)
+                Console.WriteLine($"  the exported graph executes {executed / 1e6:F1}M: its head's 1x1 expansions run before the upsampling ({exported}, the same function; export --head-upsampling).");
         }
 
         private const string CountingNote =

@@ -54,19 +54,7 @@ namespace PoseRT.Trainer.Export
         public string Name(string suffix) => Prefix.Length == 0 ? suffix : Prefix + "." + suffix;
 
         /// <summary>Exports the child module registered as <paramref name="name"/> on <paramref name="input"/>.</summary>
-        public string Child(string name, IOnnxExportable module, string input)
-        {
-            var parent = Prefix;
-            Prefix = Name(name);
-            try
-            {
-                return module.Export(this, input);
-            }
-            finally
-            {
-                Prefix = parent;
-            }
-        }
+        public string Child(string name, IOnnxExportable module, string input) => Child(name, () => module.Export(this, input));
 
         /// <summary>Writes <paramref name="emit"/>'s nodes as those of the child registered as <paramref name="name"/>.</summary>
         public string Child(string name, Func<string> emit)

@@ -32,7 +32,7 @@ namespace PoseRT.Tools.Commands
             var frames = new Option<int>("--frames") { Description = "Timed frames.", DefaultValueFactory = _ => 100 }.InRange(1, 1_000_000);
             var warmup = new Option<int>("--warmup") { Description = "Untimed frames first.", DefaultValueFactory = _ => 10 }.InRange(0, 1_000_000);
             var noFlip = new Option<bool>("--no-flip") { Description = "Disable the flip test (halves the batch)." };
-            var refinement = new Option<PeakRefinement>("--refinement") { Description = "None, QuarterOffset or Dark.", DefaultValueFactory = _ => PeakRefinement.QuarterOffset };
+            var refinement = RunCommand.RefinementOption();
 
             var cmd = new Command("bench", "Time the Runtime per stage (preprocess, inference, decode) and count managed allocations per frame.")
             {

@@ -40,6 +40,13 @@ namespace PoseRT.Tools.Commands
         /// <summary>The most CPU threads <c>--threads</c> accepts: 4 per logical processor.</summary>
         internal static int MaxThreads => Environment.ProcessorCount * 4;
 
+        /// <summary>The <c>--refinement</c> option of <c>posert run</c> and <c>posert bench</c>.</summary>
+        internal static Option<PeakRefinement> RefinementOption() => new("--refinement")
+        {
+            Description = "Sub-cell peak refinement: QuarterOffset (the test protocol's, default), Dark (distribution-aware, a Newton step on the log heatmap) or None.",
+            DefaultValueFactory = _ => PeakRefinement.QuarterOffset,
+        };
+
         public static Command Create()
         {
             var model = new Option<string>("--model") { Description = "ONNX pose model (PoseRT metadata).", Required = true };
@@ -57,11 +64,7 @@ namespace PoseRT.Tools.Commands
                 .InRange(0, MaxThreads, "4 per logical processor at most");
             var maxBoxes = new Option<int>("--max-boxes-per-image") { Description = $"Refuse a detection file with more person boxes than this on one image (default {DefaultMaxBoxesPerImage}).", DefaultValueFactory = _ => DefaultMaxBoxesPerImage }
                 .AtLeast(1);
-            var refinement = new Option<PeakRefinement>("--refinement")
-            {
-                Description = "Sub-cell peak refinement: QuarterOffset (the test protocol's, default), Dark (distribution-aware, a Newton step on the log heatmap) or None.",
-                DefaultValueFactory = _ => PeakRefinement.QuarterOffset,
-            };
+            var refinement = RefinementOption();
             var command = new Command("run", "Run a model over COCO images with the top-down test protocol (boxes, flip test, rescoring, OKS-NMS 0.9) and score it like pycocotools.")
             {
                 model, gt, images, detections, gtBoxes, flip, noFlip, output, plots, json, device, threads, maxBoxes, refinement,
