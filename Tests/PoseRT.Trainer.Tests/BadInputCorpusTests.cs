@@ -84,6 +84,18 @@ namespace PoseRT.Tests
                 Name = "resume-with-another-seed", Setup = Started(), Args = d => Train(d, "--resume", "--seed", "2"),
                 Message = _ => "was trained with seed 1; this run asks for 2", Untouched = new[] { "run" },
             },
+            new() { Name = "train-init-missing", Args = d => Train(d, "--init", P(d, "none.pt")), Message = d => $"--init '{P(d, "none.pt")}' does not exist", Untouched = new[] { "run" } },
+            new()
+            {
+                Name = "train-init-with-blobs", Setup = d => File.WriteAllText(P(d, "w.pt"), "weights"), Args = d => Train(d, "--init", P(d, "w.pt")),
+                Message = _ => "--init trains the pose model on COCO-format data; it does not go with --blobs", Untouched = new[] { "run" },
+            },
+            new()
+            {
+                Name = "train-init-not-weights", Setup = d => File.WriteAllText(P(d, "w.pt"), "not weights"),
+                Args = d => new[] { "train", "--ann", MiniAnnotations, "--images", MiniImages, "--init", P(d, "w.pt"), "--out", P(d, "run"), "--tiny", "--workers", "0", "--epochs", "1" },
+                Message = d => $"Weights file '{P(d, "w.pt")}' could not be read", Untouched = new[] { "run" },
+            },
             new() { Name = "train-device-directml", Args = d => Train(d, "--device", "directml"), Message = _ => "--device 'directml' is not one of auto, cpu, cuda", Untouched = new[] { "run" } },
             new() { Name = "train-device-index-too-large", Args = d => Train(d, "--device", "cuda:64"), Message = _ => "a number from 0 to 63", Untouched = new[] { "run" } },
             new() { Name = "export-output-unwritable", Args = _ => new[] { "export", "--untrained", "--out", "/sys/x.onnx" }, Message = _ => "--out '/sys/x.onnx' cannot be written" },

@@ -22,12 +22,17 @@ namespace PoseRT.Trainer.Commands
                 "Validation annotations: AP through the ONNX export, the Runtime and the COCO evaluator every --val-every epochs; best.pt keeps the best."));
             var outDir = new Option<string>("--out") { Description = "Run folder (checkpoints, logs, TensorBoard, plot, exports).", Required = true };
             var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoint.pt if present." };
+            var init = new Option<string?>("--init")
+            {
+                Description = "Start from these weights (best.pt or final.pt of a run with the same model options, or a shipped model's Models/weights/*.pt) " +
+                              "instead of a fresh initialisation: training on or fine-tuning, with a fresh optimiser and schedule.",
+            };
             var model = new ModelCliOptions();
             var blobsPose = new Option<bool>("--blobs-pose") { Description = "With --blobs: train the pose model chosen by --backbone/--activation/--input on the blobs (throughput without image decoding)." };
             var blobs = new Option<int?>("--blobs") { Description = "Train a small conv net on N generated blob samples instead of COCO (checks the machinery, e.g. resume)." }
                 .InRangeIfGiven(1, null);
 
-            var cmd = new Command("train", "Train a pose model (defaults: the paper's COCO recipe).") { outDir, resume, blobs, blobsPose };
+            var cmd = new Command("train", "Train a pose model (defaults: the paper's COCO recipe).") { outDir, resume, init, blobs, blobsPose };
             train.AddTo(cmd);
             model.AddTo(cmd);
             cmd.SetAction(pr =>
@@ -43,6 +48,8 @@ namespace PoseRT.Trainer.Commands
                     modelOptions = model.Read(pr);
                     augmentation = train.ReadAugmentation(pr);
                     given = train.ReadData(pr);
+                    if (pr.GetValue(init) is { } file && !File.Exists(file)) throw new ArgumentException($"--init '{file}' does not exist.");
+                    if (pr.GetValue(init) != null && pr.GetValue(blobs) != null) throw new ArgumentException("--init trains the pose model on COCO-format data; it does not go with --blobs.");
                 }
                 catch (ArgumentException e)
                 {
@@ -79,7 +86,7 @@ namespace PoseRT.Trainer.Commands
                     Console.Error.WriteLine(Program + ": give --ann and --images (COCO format), or --blobs N.");
                     return ExitCodes.BadInput;
                 }
-                var spec = given.ToSpec() with { Model = modelOptions, Augmentation = augmentation, Train = options };
+                var spec = given.ToSpec() with { Model = modelOptions, Augmentation = augmentation, Train = options, InitialWeights = pr.GetValue(init) };
                 PoseTrainingResult run;
                 try
                 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
 using PoseRT.Trainer.Data;
 using PoseRT.Trainer.Export;
 using PoseRT.Trainer.Models;
@@ -35,6 +36,13 @@ namespace PoseRT.Trainer.Training
 
         /// <summary>Optimiser, schedule and run settings.</summary>
         public TrainOptions Train { get; init; } = new();
+
+        /// <summary>
+        /// Weights to start from instead of a fresh initialisation (null = fresh): a model saved with the same
+        /// <see cref="Model"/> options, such as a shipped model's weights. The optimiser and the schedule start fresh;
+        /// the file's name and sha256 go into the checkpoints' recipe and the exported provenance.
+        /// </summary>
+        public string? InitialWeights { get; init; }
     }
 
     /// <summary>The result of <see cref="PoseTraining.Run"/>.</summary>
@@ -67,8 +75,8 @@ namespace PoseRT.Trainer.Training
 
             if (spec.Model.Keypoints != CocoKeypoints.Count)
                 throw new ArgumentException($"COCO training needs {CocoKeypoints.Count} keypoints; the model has {spec.Model.Keypoints}.");
-            torch.manual_seed(spec.Train.Seed);
-            using var model = PoseNet.Create(spec.Model);
+            string? init = spec.InitialWeights == null ? null : DescribeWeights(spec.InitialWeights);
+            using var model = CreateModel(spec);
             // The exporter's description is the contract the data must be encoded for (input size, stride, mean/std, order).
             var info = OnnxExporter.Describe(model);
             var data = new CocoPoseDataset(spec.TrainAnnotations, spec.TrainImages, info, spec.Augmentation, warnings);
@@ -85,13 +93,15 @@ namespace PoseRT.Trainer.Training
                 ["--val-ann"] = spec.ValAnnotations == null ? "none" : Path.GetFileName(spec.ValAnnotations),
                 ["--val-dets"] = spec.ValDetections == null ? "ground truth" : Path.GetFileName(spec.ValDetections),
             };
+            // Only when given, so checkpoints written before --init existed still resume.
+            if (init != null) recipe["--init"] = init;
             var result = TrainingSession.Run(model, data, spec.Train, Describe(spec.Model), validate, observer, warnings, recipe: recipe);
             if (!result.Completed) return new PoseTrainingResult(result, null, data.Count, warnings.Summary());
 
             // Export the best model (best validated epoch, or the last one) with where it came from.
             model.load(result.BestModelPath);
             model.eval();
-            string provenance = Provenance(spec, result, data.Count, commit);
+            string provenance = Provenance(spec, result, data.Count, commit, init);
             var exportInfo = OnnxExporter.Describe(model, provenance);
             string onnx = Path.Combine(Path.GetFullPath(spec.Train.OutputDir), "model.onnx");
             OnnxExporter.Export(model, exportInfo, onnx);
@@ -99,12 +109,41 @@ namespace PoseRT.Trainer.Training
             return new PoseTrainingResult(result, onnx, data.Count, warnings.Summary());
         }
 
+        /// <summary>
+        /// The model <see cref="Run"/> trains: built under the run's seed, then loaded from
+        /// <see cref="PoseTrainingSpec.InitialWeights"/> when given (<see cref="InvalidDataException"/> naming the file
+        /// when it holds another model).
+        /// </summary>
+        internal static PoseNet CreateModel(PoseTrainingSpec spec)
+        {
+            torch.manual_seed(spec.Train.Seed);
+            var model = PoseNet.Create(spec.Model);
+            if (spec.InitialWeights == null) return model;
+            try
+            {
+                PoseNetWeights.Load(model, spec.InitialWeights);
+                return model;
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>"NAME sha256 HEX": which weights a run started from, in its recipe and provenance.</summary>
+        internal static string DescribeWeights(string path)
+        {
+            if (!File.Exists(path)) throw new FileNotFoundException($"Initial weights '{path}' do not exist.", path);
+            return $"{Path.GetFileName(path)} sha256 {ModelManifest.ComputeSha256(path)}";
+        }
+
         /// <summary>The <c>--aug</c> name of <paramref name="a"/> (paper, flip, none; custom for any other).</summary>
         internal static string AugmentationName(Augmentation a) =>
             a == Augmentation.Paper ? "paper" : a == Augmentation.FlipOnly ? "flip" : a == Augmentation.None ? "none" : "custom";
 
         /// <summary>The provenance JSON written into the exported model's metadata.</summary>
-        public static string Provenance(PoseTrainingSpec spec, TrainResult result, int samples, string? gitCommit)
+        public static string Provenance(PoseTrainingSpec spec, TrainResult result, int samples, string? gitCommit, string? initialWeights = null)
         {
             var o = new System.Text.Json.Nodes.JsonObject
             {
@@ -125,6 +164,7 @@ namespace PoseRT.Trainer.Training
                 ["AP"] = double.IsNaN(result.BestScore) ? null : Math.Round(result.BestScore, 4),
                 ["git_commit"] = gitCommit,
             };
+            if (initialWeights != null) o["init"] = initialWeights;
             return o.ToJsonString();
         }
 
