@@ -25,7 +25,7 @@ namespace PoseRT.Tests.Export
         [Fact]
         public void The_default_model_ships_its_weights_and_each_weights_file_computes_its_model()
         {
-            var manifest = ModelManifest.Load(Path.Combine(ModelsDir, "manifest.json"), verifySha256: true);
+            var manifest = ModelManifest.Load(Path.Combine(ModelsDir, ModelManifest.FileName), verifySha256: true);
             string weightsDir = Path.Combine(ModelsDir, "weights");
             string defaultWeights = Path.Combine(weightsDir, Path.ChangeExtension(manifest.Default.File, ".pt"));
             Assert.True(File.Exists(defaultWeights), $"The default model {manifest.Default.File} has no weights at {defaultWeights}: copy the run's best.pt there.");

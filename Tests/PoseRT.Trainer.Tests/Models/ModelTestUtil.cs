@@ -118,6 +118,10 @@ namespace PoseRT.Tests.Models
             return output.ToArray();
         }
 
+        /// <summary>Every value of <paramref name="model"/>'s state (parameters and buffers) in state_dict order, as floats.</summary>
+        public static float[] StateValues(nn.Module model) =>
+            model.state_dict().SelectMany(p => p.Value.to(ScalarType.Float32).data<float>().ToArray()).ToArray();
+
         public static float MaxAbsDiff(float[] a, float[] b)
         {
             Assert.Equal(a.Length, b.Length);

@@ -170,20 +170,13 @@ namespace PoseRT.Tests.Models
                 {
                     using var b = PoseNet.Create(options);
                     PoseNetWeights.Load(b, path);
-                    Assert.Equal(StateValues(a), StateValues(b));
+                    Assert.Equal(ModelTestUtil.StateValues(a), ModelTestUtil.StateValues(b));
                 }
             }
             finally
             {
                 dir.Delete(true);
             }
-        }
-
-        private static float[] StateValues(PoseNet model)
-        {
-            var all = new System.Collections.Generic.List<float>();
-            foreach (var (_, t) in model.state_dict()) all.AddRange(t.to(ScalarType.Float32).data<float>().ToArray());
-            return all.ToArray();
         }
 
         [Theory]

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json;
 using InferenceSession = Microsoft.ML.OnnxRuntime.InferenceSession;
 using PoseRT.Runtime.Model;
+using PoseRT.Tests.Models;
 using PoseRT.Trainer.Data;
 using PoseRT.Trainer.Models;
 using PoseRT.Trainer.Training;
@@ -41,8 +42,8 @@ namespace PoseRT.Tests.Training
             using (var fresh = PoseTraining.CreateModel(first))
             {
                 PoseNetWeights.Load(saved, weights);
-                Assert.Equal(StateValues(saved), StateValues(started));
-                Assert.NotEqual(StateValues(saved), StateValues(fresh));
+                Assert.Equal(ModelTestUtil.StateValues(saved), ModelTestUtil.StateValues(started));
+                Assert.NotEqual(ModelTestUtil.StateValues(saved), ModelTestUtil.StateValues(fresh));
             }
 
             // Past the first epoch's end (3 steps of 4 of the 12 persons), where the checkpoint is written.
@@ -82,8 +83,5 @@ namespace PoseRT.Tests.Training
             Augmentation = augmentation,
             Train = train,
         };
-
-        private static float[] StateValues(PoseNet model) =>
-            model.state_dict().SelectMany(p => p.Value.to(TorchSharp.torch.ScalarType.Float32).data<float>().ToArray()).ToArray();
     }
 }

@@ -41,6 +41,7 @@ namespace PoseRT.Trainer.Commands
                 PoseNetOptions modelOptions;
                 Augmentation augmentation;
                 TrainData given;
+                string? initFile = pr.GetValue(init);
                 try
                 {
                     options = train.Read(pr, pr.GetValue(outDir)!, pr.GetValue(resume));
@@ -48,8 +49,8 @@ namespace PoseRT.Trainer.Commands
                     modelOptions = model.Read(pr);
                     augmentation = train.ReadAugmentation(pr);
                     given = train.ReadData(pr);
-                    if (pr.GetValue(init) is { } file && !File.Exists(file)) throw new ArgumentException($"--init '{file}' does not exist.");
-                    if (pr.GetValue(init) != null && pr.GetValue(blobs) != null) throw new ArgumentException("--init trains the pose model on COCO-format data; it does not go with --blobs.");
+                    if (initFile != null && !File.Exists(initFile)) throw new ArgumentException($"--init '{initFile}' does not exist.");
+                    if (initFile != null && pr.GetValue(blobs) != null) throw new ArgumentException("--init trains the pose model on COCO-format data; it does not go with --blobs.");
                 }
                 catch (ArgumentException e)
                 {
@@ -86,7 +87,7 @@ namespace PoseRT.Trainer.Commands
                     Console.Error.WriteLine(Program + ": give --ann and --images (COCO format), or --blobs N.");
                     return ExitCodes.BadInput;
                 }
-                var spec = given.ToSpec() with { Model = modelOptions, Augmentation = augmentation, Train = options, InitialWeights = pr.GetValue(init) };
+                var spec = given.ToSpec() with { Model = modelOptions, Augmentation = augmentation, Train = options, InitialWeights = initFile };
                 PoseTrainingResult run;
                 try
                 {
