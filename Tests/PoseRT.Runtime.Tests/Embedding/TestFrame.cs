@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using OpenCvSharp;
 using PoseRT.Runtime;
+using PoseRT.Runtime.Model;
 using PoseRT.Vision;
 
 namespace PoseRT.Tests.Embedding
@@ -13,7 +14,8 @@ namespace PoseRT.Tests.Embedding
     /// </summary>
     internal sealed class TestFrame
     {
-        public const string Model = "posert-mbv3s-tiny-dyreluc-synth.onnx";
+        /// <summary>The manifest's default model: what an embedder (the Mono host, the Unity sample) loads without being told.</summary>
+        public static string Model => ModelManifest.Load(Path.Combine(RepoPaths.Root, "Models", ModelManifest.FileName)).Default.File;
         private const string Image = "000000197388.jpg";
 
         /// <summary>Two person boxes of the image (person_keypoints_mini.json): one batched run.</summary>
