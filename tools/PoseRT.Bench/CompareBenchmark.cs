@@ -39,7 +39,10 @@ namespace PoseRT.Bench
             for (int i = 0; i < _frame.Length; i++) _frame[i] = (byte)rng.Next(256);
         }
 
-        private sealed record Candidate(string Name, string Description, string File, string? ReferenceFile, PoseNet? Torch, long? MultiplyAdds, int Height, int Width);
+        // Tracked: whether the PoseTracker cost is measured (trained files and int8 twins; the untrained fp32 architectures are timed only).
+        // TorchNote: why a candidate without Torch has no TorchSharp peer.
+        private sealed record Candidate(string Name, string Description, string File, string? ReferenceFile, PoseNet? Torch, long? MultiplyAdds, int Height, int Width,
+            bool Tracked, string? TorchNote = null);
 
         public BenchResults Run(string command)
         {
@@ -67,7 +70,7 @@ namespace PoseRT.Bench
             }
             Collect(candidates, results);
             foreach (var c in candidates)
-                if (c.Torch == null) TrackerCost(c, results);
+                if (c.Tracked) TrackerCost(c, results);
             using var self = Process.GetCurrentProcess();
             return results with { WallSeconds = wall.Elapsed.TotalSeconds, PeakRssMb = self.PeakWorkingSet64 / 1048576.0 };
         }
@@ -95,7 +98,7 @@ namespace PoseRT.Bench
                         }
                         // What the exported graph executes (its head's expansions run before the upsampling).
                         long madds = ModelSummary.Compute(options, OnnxExportOptions.Default.HeadUpsampling).MultiplyAdds;
-                        yield return new Candidate(name, $"{options.ArchitectureName} ({options.ActivationName}), untrained, 256x192", file, reference, model, madds, 256, 192);
+                        yield return new Candidate(name, $"{options.ArchitectureName} ({options.ActivationName}), untrained, 256x192", file, reference, model, madds, 256, 192, Tracked: false);
                         // The int8 twin of the paper's backbone (issue 11's real-time configuration); Small's is left out
                         // to keep the run under 10 minutes.
                         if (backbone == BackboneKind.MobileNetV3Large)
@@ -104,13 +107,40 @@ namespace PoseRT.Bench
             }
             foreach (var shipped in _settings.ShippedModels)
             {
-                using var probe = PoseEstimator.Load(shipped, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = 1 });
-                var info = probe.ModelInfo;
+                PoseModelInfo info;
+                using (var probe = PoseEstimator.Load(shipped, new PoseEstimatorOptions { Provider = ExecutionProvider.Cpu, CpuThreads = 1 }))
+                    info = probe.ModelInfo;
+                var (torch, torchNote) = ShippedTorch(shipped, info);
                 yield return new Candidate(Path.GetFileNameWithoutExtension(shipped), $"shipped: {info.Architecture} ({info.Activation}), {info.InputHeight}x{info.InputWidth}",
-                    shipped, null, null, null, info.InputHeight, info.InputWidth);
+                    shipped, null, torch, null, info.InputHeight, info.InputWidth, Tracked: true, torchNote);
                 if (info.Precision == PoseModelInfo.DefaultPrecision)
                     yield return Int8(Path.GetFileNameWithoutExtension(shipped), $"shipped: {info.Architecture} ({info.Activation}), {info.InputHeight}x{info.InputWidth}, int8 QDQ",
                         shipped, modelDir, null, info.InputHeight, info.InputWidth);
+            }
+        }
+
+        /// <summary>
+        /// The Trainer's model of a shipped file, from its training weights <c>weights/NAME.pt</c> beside it (Models/README.md),
+        /// built from the architecture its metadata names; or null and the reason its TorchSharp peer row stays empty.
+        /// </summary>
+        private (PoseNet? Model, string? Note) ShippedTorch(string file, PoseModelInfo info)
+        {
+            string weights = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "weights", Path.GetFileNameWithoutExtension(file) + ".pt");
+            if (!File.Exists(weights)) return (null, "no TorchSharp weights ship with this model");
+            PoseNet? model = null;
+            try
+            {
+                TorchRuntime.EnsureLoaded();
+                model = PoseNet.Create(PoseNetOptions.FromNames(info.Architecture, info.Activation, info.InputHeight, info.InputWidth, info.Keypoints.Count));
+                PoseNetWeights.Load(model, weights);
+                model.eval();
+                return (model, null);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException)
+            {
+                model?.Dispose();
+                _log($"  {weights}: {e.Message} (no TorchSharp peer for this model)");
+                return (null, "its weights did not load: " + e.Message);
             }
         }
 
@@ -125,7 +155,7 @@ namespace PoseRT.Bench
             var quantized = Int8Quantizer.Quantize(Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(fp32File)), new Int8Options(), fp32File);
             AtomicFile.Write(file, quantized.WriteTo);
             _log($"quantised {name} to int8 in {started.Elapsed.TotalSeconds:F1} s");
-            return new Candidate(name + "-int8", description, file, null, null, madds, height, width);
+            return new Candidate(name + "-int8", description, file, null, null, madds, height, width, Tracked: true, "LibTorch has no int8 QDQ path here");
         }
 
         private int FramesPerRound => Math.Max(3, (_settings.Frames + _settings.Rounds - 1) / _settings.Rounds);
@@ -230,7 +260,7 @@ namespace PoseRT.Bench
                     {
                         if (peer == "TorchSharp eager" && c.Torch == null)
                         {
-                            results.Peers.Add(new PeerRow(c.Name, peer, "-", threads, null, null, "no TorchSharp weights ship with this model"));
+                            results.Peers.Add(new PeerRow(c.Name, peer, "-", threads, null, null, c.TorchNote));
                             continue;
                         }
                         var s = At(PeerKey(c.Name, peer, threads));

@@ -36,12 +36,8 @@ namespace PoseRT.Tests.Export
                 string onnxName = Path.ChangeExtension(Path.GetFileName(path), ".onnx");
                 var entry = manifest.Models.FirstOrDefault(m => m.File == onnxName);
                 Assert.True(entry != null, $"{path}: Models/weights holds the weights of shipped models only, and no manifest entry is {onnxName}.");
-                // Shipped models are the tiny preset's architecture (another needs its options here) at the input size
-                // their manifest entry states: the weights do not depend on it, the heatmaps do.
-                var options = PoseNetOptions.Tiny(ModelNames.ParseActivation(entry!.Activation));
-                options.InputHeight = entry.InputHeight;
-                options.InputWidth = entry.InputWidth;
-                Assert.Equal(entry.Architecture, options.ArchitectureName);
+                // The architecture and input size the manifest entry states: the weights do not depend on the size, the heatmaps do.
+                var options = PoseNetOptions.FromNames(entry!.Architecture, entry.Activation, entry.InputHeight, entry.InputWidth);
 
                 using var scope = torch.NewDisposeScope();
                 using var model = PoseNet.Create(options);

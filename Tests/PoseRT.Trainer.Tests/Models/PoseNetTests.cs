@@ -96,6 +96,43 @@ namespace PoseRT.Tests.Models
         }
 
         [Theory]
+        [InlineData("mobilenetv3_small", 0.5, 0.25, "dyrelu_c", null)]
+        [InlineData("mobilenetv3_large", 1.0, 1.0, "static", null)]
+        [InlineData("mobilenetv2", 0.5, 0.25, "relu", "dyrelu_c")]
+        [InlineData("mobilenetv2", 1.4, 0.75, "dyrelu_b", "dyrelu_a")]
+        public void Metadata_names_read_back_into_the_options_that_wrote_them(string backbone, double width, double headWidth, string activation, string? headActivation)
+        {
+            var written = new PoseNetOptions
+            {
+                Backbone = ModelNames.ParseBackbone(backbone), Width = width, HeadWidth = headWidth,
+                BackboneActivation = ModelNames.ParseActivation(activation),
+                HeadActivation = headActivation == null ? null : ModelNames.ParseActivation(headActivation),
+                InputHeight = 256, InputWidth = 192,
+            };
+            var read = PoseNetOptions.FromNames(written.ArchitectureName, written.ActivationName, 256, 192);
+            Assert.Equal(written.Backbone, read.Backbone);
+            Assert.Equal(width, read.Width);
+            Assert.Equal(headWidth, read.HeadWidth);
+            Assert.Equal(written.BackboneActivation, read.BackboneActivation);
+            Assert.Equal(written.EffectiveHeadActivation, read.EffectiveHeadActivation);
+            Assert.Equal(written.ArchitectureName, read.ArchitectureName);
+            Assert.Equal(written.ActivationName, read.ActivationName);
+            Assert.Equal((256, 192), (read.InputHeight, read.InputWidth));
+        }
+
+        [Theory]
+        [InlineData("resnet50_x0.5", "dyrelu_c", "does not start with a backbone name")]
+        [InlineData("mobilenetv3_small_x", "dyrelu_c", "'_x' is not a positive multiplier")]
+        [InlineData("mobilenetv3_small_x0.5_tail2", "dyrelu_c", "has '_tail2' after the backbone")]
+        [InlineData("mobilenetv3_small_x0.5", "relu+relu+relu", "more than a backbone and a head activation")]
+        [InlineData("mobilenetv3_small_x0.5", "dyrelu_d", "Unknown activation 'dyrelu_d'")]
+        public void Unreadable_metadata_names_are_rejected_naming_the_part(string architecture, string activation, string message)
+        {
+            var e = Assert.Throws<ArgumentException>(() => PoseNetOptions.FromNames(architecture, activation, 256, 192));
+            Assert.Contains(message, e.Message);
+        }
+
+        [Theory]
         [InlineData(250, 192)]
         [InlineData(256, 100)]
         [InlineData(0, 192)]

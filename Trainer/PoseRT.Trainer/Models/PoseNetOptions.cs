@@ -126,6 +126,54 @@ namespace PoseRT.Trainer.Models
             ? ModelNames.Name(BackboneActivation)
             : ModelNames.Name(BackboneActivation) + "+" + ModelNames.Name(EffectiveHeadActivation);
 
+        /// <summary>
+        /// The options a model's metadata describes: the inverse of <see cref="ArchitectureName"/> and
+        /// <see cref="ActivationName"/> (e.g. <c>mobilenetv3_small_x0.5_head0.25</c>, <c>dyrelu_c</c> or <c>dyrelu_c+relu</c>)
+        /// at the given input size. DY-ReLU keeps its paper defaults, which the metadata does not record.
+        /// Throws <see cref="ArgumentException"/> naming the part of the text it cannot read.
+        /// </summary>
+        public static PoseNetOptions FromNames(string architecture, string activation, int inputHeight, int inputWidth, int keypoints = 17)
+        {
+            ArgumentNullException.ThrowIfNull(architecture);
+            ArgumentNullException.ThrowIfNull(activation);
+            var options = new PoseNetOptions { InputHeight = inputHeight, InputWidth = inputWidth, Keypoints = keypoints };
+            string rest = architecture.Trim();
+            // Backbone names contain underscores themselves: take the longest known name the text starts with.
+            string? backbone = null;
+            foreach (string name in ModelNames.BackboneNames)
+            {
+                if (rest.StartsWith(name, StringComparison.OrdinalIgnoreCase) && name.Length > (backbone?.Length ?? 0)) backbone = name;
+            }
+            if (backbone == null)
+                throw new ArgumentException($"Architecture '{architecture}' does not start with a backbone name ({string.Join(", ", ModelNames.BackboneNames)}).", nameof(architecture));
+            options.Backbone = ModelNames.ParseBackbone(backbone);
+            rest = rest.Substring(backbone.Length);
+            options.Width = Multiplier(ref rest, "_x", architecture);
+            options.HeadWidth = Multiplier(ref rest, "_head", architecture);
+            if (rest.Length != 0)
+                throw new ArgumentException($"Architecture '{architecture}' has '{rest}' after the backbone and its multipliers (expected e.g. mobilenetv3_small_x0.5_head0.25).", nameof(architecture));
+
+            string[] parts = activation.Split('+');
+            if (parts.Length > 2) throw new ArgumentException($"Activation '{activation}' names more than a backbone and a head activation.", nameof(activation));
+            options.BackboneActivation = ModelNames.ParseActivation(parts[0]);
+            if (parts.Length == 2) options.HeadActivation = ModelNames.ParseActivation(parts[1]);
+            options.Validate();
+            return options;
+        }
+
+        // "_x0.5" / "_head0.25" at the start of rest, or 1.0 where the name leaves the multiplier out.
+        private static double Multiplier(ref string rest, string prefix, string architecture)
+        {
+            if (!rest.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return 1.0;
+            int end = prefix.Length;
+            while (end < rest.Length && (char.IsDigit(rest[end]) || rest[end] == '.')) end++;
+            string number = rest.Substring(prefix.Length, end - prefix.Length);
+            if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || !(value > 0))
+                throw new ArgumentException($"Architecture '{architecture}': '{prefix}{number}' is not a positive multiplier.", nameof(architecture));
+            rest = rest.Substring(end);
+            return value;
+        }
+
         /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible value.</summary>
         public void Validate()
         {
