@@ -10,7 +10,7 @@ namespace PoseRT.Coco
         private readonly double[] _recall;
         private readonly int _categories;
 
-        internal CocoEvaluation(CocoKeypointStats stats, double[] precision, double[] recall, int categories, IReadOnlyList<string> warnings, int images, int results, CocoKeypointErrors keypointErrors)
+        internal CocoEvaluation(CocoKeypointStats stats, double[] precision, double[] recall, int categories, IReadOnlyList<string> warnings, int images, int results, CocoKeypointErrors keypointErrors, CocoKeypointScoreTable keypointScores)
         {
             Stats = stats;
             _precision = precision;
@@ -20,6 +20,7 @@ namespace PoseRT.Coco
             ImageCount = images;
             EvaluatedResultCount = results;
             KeypointErrors = keypointErrors;
+            KeypointScores = keypointScores;
         }
 
         /// <summary>AP, AP50, AP75, APm, APl, AR, AR50, AR75, ARm, ARl.</summary>
@@ -36,6 +37,9 @@ namespace PoseRT.Coco
 
         /// <summary>Per-keypoint errors of the persons matched at OKS 0.5 (all areas), for diagnostics and plots.</summary>
         public CocoKeypointErrors KeypointErrors { get; }
+
+        /// <summary>What each keypoint score threshold of <see cref="CocoKeypointScoreTable.Thresholds"/> keeps, and how much of it is right.</summary>
+        public CocoKeypointScoreTable KeypointScores { get; }
 
         /// <summary>
         /// pycocotools' <c>eval['precision'][t, r, k, a, 0]</c>: interpolated precision at OKS threshold
@@ -74,4 +78,19 @@ namespace PoseRT.Coco
     /// <param name="MeanSimilarity">Mean per-keypoint OKS term exp(-d²/2s²κ²), per keypoint (NaN when none matched).</param>
     /// <param name="Count">Keypoints that contributed, per keypoint.</param>
     public sealed record CocoKeypointErrors(IReadOnlyList<double> MeanNormalizedDistance, IReadOnlyList<double> MeanSimilarity, IReadOnlyList<int> Count);
+
+    /// <summary>
+    /// What a keypoint score threshold (a demo's or tracker's "visible" cut) keeps. Over every annotated person (not a
+    /// crowd, at least one labelled keypoint) and the result in its image with the highest OKS on that person (the pose
+    /// shown for them; a person with no result in the image shows nothing), each labelled keypoint is shown at a
+    /// threshold when its score is at or above it, and right when its OKS term exp(-d²/2s²κ²) is at least 0.5 (the
+    /// distance at which a keypoint counts half in OKS). Comparing two models by their shown and right counts at one
+    /// threshold says whether that threshold means the same for both.
+    /// </summary>
+    /// <param name="Thresholds">The score thresholds, ascending (<see cref="CocoKeypointEvaluator.KeypointScoreThresholds"/>).</param>
+    /// <param name="Shown">Labelled keypoints whose score is at or above each threshold.</param>
+    /// <param name="Right">Of those, the right ones.</param>
+    /// <param name="Labelled">Labelled keypoints of the annotated persons.</param>
+    /// <param name="LabelledRight">Of those, the right ones at any score (what a threshold of 0 would show right).</param>
+    public sealed record CocoKeypointScoreTable(IReadOnlyList<double> Thresholds, IReadOnlyList<int> Shown, IReadOnlyList<int> Right, int Labelled, int LabelledRight);
 }

@@ -31,6 +31,7 @@ namespace PoseRT.Coco
         private static readonly double[] OksThresholdArray = NumpyCompat.Linspace(0.5, 0.95, 10);
         private static readonly double[] RecallThresholdArray = NumpyCompat.Linspace(0.0, 1.0, 101);
         private static readonly double[] Variances = BuildVariances();
+        private static readonly double[] KeypointScoreThresholdArray = { 0.1, 0.2, 0.3, 0.4, 0.5 };
 
         private readonly CocoKeypointFile _groundTruth;
         private readonly long[] _imageIds;
@@ -65,6 +66,9 @@ namespace PoseRT.Coco
         /// <summary>The 101 recall points 0, 0.01, ..., 1 (as <c>np.linspace</c> computes them).</summary>
         public static IReadOnlyList<double> RecallThresholds => RecallThresholdArray;
 
+        /// <summary>The keypoint score thresholds of <see cref="CocoEvaluation.KeypointScores"/>: 0.1, 0.2, 0.3, 0.4, 0.5.</summary>
+        public static IReadOnlyList<double> KeypointScoreThresholds => KeypointScoreThresholdArray;
+
         /// <summary>Area range names in order: all, medium, large.</summary>
         public static IReadOnlyList<string> AreaRanges => AreaNameArray;
 
@@ -89,6 +93,7 @@ namespace PoseRT.Coco
 
             var evals = new ImageEvaluation?[categoryCount * AreaCount * imageCount];
             var keypointErrors = new KeypointErrorAccumulator();
+            var keypointScores = new KeypointScoreAccumulator();
             var emptyGt = Array.Empty<CocoKeypointAnnotation>();
             var emptyDt = new List<int>();
             for (int k = 0; k < categoryCount; k++)
@@ -109,6 +114,7 @@ namespace PoseRT.Coco
                     for (int j = 0; j < D; j++) dts[j] = dtList[order[j]];
 
                     double[]? oks = gts.Length > 0 && D > 0 ? ComputeOksMatrix(gts, results, dts) : null;
+                    keypointScores.Add(gts, results, dts, oks);
                     for (int a = 0; a < AreaCount; a++)
                     {
                         var e = EvaluateImage(gts, results, dts, dtArea, oks, a, a == 0 ? keypointErrors : null);
@@ -132,7 +138,7 @@ namespace PoseRT.Coco
             var stats = Summarize(precision, recall, categoryCount);
             int evaluated = 0;
             foreach (var list in dtByImageCategory.Values) evaluated += list.Count;
-            return new CocoEvaluation(stats, precision, recall, categoryCount, warnings, imageCount, evaluated, keypointErrors.ToErrors());
+            return new CocoEvaluation(stats, precision, recall, categoryCount, warnings, imageCount, evaluated, keypointErrors.ToErrors(), keypointScores.ToTable());
         }
 
         /// <summary>
@@ -205,6 +211,14 @@ namespace PoseRT.Coco
                 y1 = Math.Max(y1, kp[j + 1]);
             }
             return (x1 - x0) * (y1 - y0);
+        }
+
+        /// <summary>The OKS term of labelled keypoint <paramref name="k"/> of a prediction: exp(-d² / (2κ)² / (area + eps) / 2), pycocotools' order.</summary>
+        private static double KeypointSimilarity(CocoKeypointAnnotation gt, int k, double[] d)
+        {
+            var g = gt.KeypointArray;
+            double dx = d[3 * k] - g[3 * k], dy = d[3 * k + 1] - g[3 * k + 1];
+            return Math.Exp(-((dx * dx + dy * dy) / Variances[k] / (gt.Area + NumpyCompat.Spacing1) / 2));
         }
 
         private static double[] ComputeOksMatrix(CocoKeypointAnnotation[] gts, IReadOnlyList<CocoKeypointResult> results, int[] dts)
@@ -492,9 +506,8 @@ namespace PoseRT.Coco
                 {
                     if (g[3 * k + 2] <= 0) continue;
                     double dx = d[3 * k] - g[3 * k], dy = d[3 * k + 1] - g[3 * k + 1];
-                    double d2 = dx * dx + dy * dy;
-                    _distance[k] += scale > 0 ? Math.Sqrt(d2) / scale : 0;
-                    _similarity[k] += Math.Exp(-d2 / Variances[k] / (gt.Area + NumpyCompat.Spacing1) / 2);
+                    _distance[k] += scale > 0 ? Math.Sqrt(dx * dx + dy * dy) / scale : 0;
+                    _similarity[k] += KeypointSimilarity(gt, k, d);
                     _count[k]++;
                 }
             }
@@ -510,6 +523,53 @@ namespace PoseRT.Coco
                 }
                 return new CocoKeypointErrors(distance, similarity, (int[])_count.Clone());
             }
+        }
+    
+        private sealed class KeypointScoreAccumulator
+        {
+            private readonly int[] _shown = new int[KeypointScoreThresholdArray.Length];
+            private readonly int[] _right = new int[KeypointScoreThresholdArray.Length];
+            private int _labelled, _labelledRight;
+
+            /// <summary>One image and category: each annotated person against its highest-OKS result among <paramref name="dts"/>.</summary>
+            public void Add(CocoKeypointAnnotation[] gts, IReadOnlyList<CocoKeypointResult> results, int[] dts, double[]? oks)
+            {
+                int G = gts.Length;
+                for (int j = 0; j < G; j++)
+                {
+                    var gt = gts[j];
+                    if (gt.IsCrowd || gt.NumKeypoints == 0) continue;
+                    int best = -1;
+                    double bestOks = -1;
+                    for (int i = 0; oks != null && i < dts.Length; i++)
+                    {
+                        if (oks[i * G + j] > bestOks)
+                        {
+                            bestOks = oks[i * G + j];
+                            best = i;
+                        }
+                    }
+                    var g = gt.KeypointArray;
+                    double[]? d = best >= 0 ? results[dts[best]].KeypointArray : null;
+                    for (int k = 0; k < CocoKeypoints.Count; k++)
+                    {
+                        if (g[3 * k + 2] <= 0) continue;
+                        _labelled++;
+                        if (d == null) continue;
+                        bool right = KeypointSimilarity(gt, k, d) >= 0.5;
+                        if (right) _labelledRight++;
+                        for (int t = 0; t < KeypointScoreThresholdArray.Length; t++)
+                        {
+                            if (!(d[3 * k + 2] >= KeypointScoreThresholdArray[t])) continue;
+                            _shown[t]++;
+                            if (right) _right[t]++;
+                        }
+                    }
+                }
+            }
+
+            public CocoKeypointScoreTable ToTable() =>
+                new(KeypointScoreThresholdArray, (int[])_shown.Clone(), (int[])_right.Clone(), _labelled, _labelledRight);
         }
     }
 }

@@ -271,6 +271,27 @@ namespace PoseRT.Tests
         }
 
         [Fact]
+        public void Keypoint_score_table_counts_what_each_threshold_shows_of_the_best_matching_pose_and_how_much_is_right()
+        {
+            // Person 1: keypoint k scores 0.025 + 0.05k (no score on a threshold); even keypoints exact, odd ones 100 px
+            // off (OKS term about e^-8). A far, higher-scored false positive in the same image is not its pose.
+            var seen = Gt(1, 1, 200, 200, 150);
+            var missed = Gt(2, 2, 200, 200, 150, labelled: 5);   // no result in its image: labelled, never shown
+            var crowd = Gt(3, 1, 400, 300, 100, crowd: true);      // not an annotated person
+            var gt = File(new long[] { 1, 2 }, seen, missed, crowd);
+            var kp = Copy(seen, 0.7, k => (k % 2 == 1 ? 100 : 0, 0)).Keypoints.ToArray();
+            for (int k = 0; k < 17; k++) kp[3 * k + 2] = 0.025 + 0.05 * k;
+            var table = new CocoKeypointEvaluator(gt).Evaluate(new[] { Far(1, 0.99), new CocoKeypointResult(1, 1, kp, 0.7) }).KeypointScores;
+
+            Assert.Equal(new[] { 0.1, 0.2, 0.3, 0.4, 0.5 }, table.Thresholds);
+            Assert.Equal(22, table.Labelled);
+            Assert.Equal(9, table.LabelledRight);
+            // >= 0.1 keeps k = 2..16 (8 even), >= 0.2 k = 4..16, >= 0.3 k = 6..16, >= 0.4 k = 8..16, >= 0.5 k = 10..16.
+            Assert.Equal(new[] { 15, 13, 11, 9, 7 }, table.Shown);
+            Assert.Equal(new[] { 8, 7, 6, 5, 4 }, table.Right);
+        }
+
+        [Fact]
         public void Sigmas_used_are_pycocotools_values()
         {
             // The evaluator converts PoseRT.Runtime's sigmas into pycocotools' (.26 / 10.0) form: the OKS of a

@@ -25,6 +25,10 @@ namespace PoseRT.Tests
             Assert.Equal(0, ScoreCommand.Execute(MiniAnnotations, resultsPath, jsonPath, Path.Combine(dir, "plots"), output, error));
             Assert.StartsWith("AP      1.000000   Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets= 20 ] = 1.000", output.ToString(), StringComparison.Ordinal);
             Assert.Equal(string.Empty, error.ToString());
+            // Every labelled keypoint is exact and scored 0.9: each threshold shows all of them, all right.
+            int labelled = gt.Annotations.Where(a => !a.IsCrowd).Sum(a => a.NumKeypoints);
+            Assert.Contains($"keypoint scores: {labelled} labelled keypoints, {labelled} right (", output.ToString(), StringComparison.Ordinal);
+            Assert.Contains($"  score >= 0.5: {labelled,5} shown, {labelled,5} right (100 % of shown)", output.ToString(), StringComparison.Ordinal);
 
             using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath));
             Assert.Equal(CocoKeypointStats.Names, doc.RootElement.EnumerateObject().Select(p => p.Name).ToArray());

@@ -165,6 +165,7 @@ namespace PoseRT.Tools.Commands
                 var evaluation = new CocoKeypointEvaluator(groundTruth).Evaluate(results, s.OutPath ?? "run results");
                 foreach (var warning in evaluation.Warnings) error.WriteLine("warning: " + warning);
                 PrintSummary(output, evaluation.Stats, imageCount, boxCount, results.Count, seconds);
+                ScoreCommand.PrintKeypointScores(evaluation.KeypointScores, output);
                 if (s.OutPath != null) output.WriteLine($"wrote {s.OutPath}");
                 if (s.JsonPath != null)
                 {

@@ -64,6 +64,7 @@ namespace PoseRT.Tools.Commands
                 var evaluation = new CocoKeypointEvaluator(groundTruth).Evaluate(results, resultsPath);
                 foreach (var warning in evaluation.Warnings) error.WriteLine("warning: " + warning);
                 PrintStats(evaluation.Stats, output);
+                PrintKeypointScores(evaluation.KeypointScores, output);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{groundTruth.Images.Count} images, {groundTruth.Annotations.Count} ground-truth persons, {results.Count} results, {clock.Elapsed.TotalSeconds:F2} s"));
                 if (jsonPath != null)
@@ -105,6 +106,23 @@ namespace PoseRT.Tools.Commands
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{CocoKeypointStats.Names[i],-5} {values[i],10:F6}   {CocoKeypointStats.Descriptions[i]} = {values[i]:0.000}"));
+            }
+        }
+
+        /// <summary>
+        /// What each keypoint score threshold shows of the annotated persons' labelled keypoints and how much of it is
+        /// right (<see cref="CocoKeypointScoreTable"/>): the evidence for a demo's or tracker's keypoint threshold.
+        /// </summary>
+        internal static void PrintKeypointScores(CocoKeypointScoreTable table, TextWriter output)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"keypoint scores: {table.Labelled} labelled keypoints, {table.LabelledRight} right (OKS term >= 0.5 in each person's best-OKS pose)"));
+            for (int t = 0; t < table.Thresholds.Count; t++)
+            {
+                int shown = table.Shown[t], right = table.Right[t];
+                string share = shown > 0 ? string.Create(CultureInfo.InvariantCulture, $"{100.0 * right / shown:F0} % of shown") : "none shown";
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  score >= {table.Thresholds[t]:0.0}: {shown,5} shown, {right,5} right ({share})"));
             }
         }
 
