@@ -45,7 +45,8 @@ namespace PoseRT.Tests
         /// models of manifest.json then (sha256 b658e384... and b3337c8a...): DY-ReLU-C 0.2907, static 0.2544, on its 20
         /// images / 45 persons; the same on every run (fixed seed, one thread). The 128x96 DY-ReLU-C file of 2026-12-06
         /// (4fdad43e...) measures 0.3217, the 256x192 default's first version (8cf8e62a...) 0.4714 and the default after its
-        /// three training stages (0095e980...) 0.4697. Each floor is about two thirds of its
+        /// three training stages (0095e980...) 0.4697; the static twin at the 128x96 model's recipe (d7fda546...) 0.3084,
+        /// so its floor rose from 0.17 to 0.20. Each floor is about two thirds of its
         /// measurement: 45 persons make a noisy set, and a change of the generator moves these images, so a small shift
         /// must not fail, while a broken, wrong or untrained model (AP near 0) does. A retrained model keeps passing if it
         /// is no worse; a new file needs its own line (the failure prints its measured AP), and a generator change that
@@ -55,7 +56,7 @@ namespace PoseRT.Tests
         {
             ["posert-mbv3s-256x192-dyreluc-synth.onnx"] = 0.31,
             ["posert-mbv3s-tiny-dyreluc-synth.onnx"] = 0.21,
-            ["posert-mbv3s-tiny-static-synth.onnx"] = 0.17,
+            ["posert-mbv3s-tiny-static-synth.onnx"] = 0.20,
         };
 
         /// <summary>What each shipped model's provenance (JSON in its metadata) must state.</summary>
