@@ -524,7 +524,7 @@ namespace PoseRT.Coco
                 return new CocoKeypointErrors(distance, similarity, (int[])_count.Clone());
             }
         }
-    
+
         private sealed class KeypointScoreAccumulator
         {
             private readonly int[] _shown = new int[KeypointScoreThresholdArray.Length];
