@@ -125,7 +125,7 @@ namespace PoseRT.Bench
         /// </summary>
         private (PoseNet? Model, string? Note) ShippedTorch(string file, PoseModelInfo info)
         {
-            string weights = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "weights", Path.GetFileNameWithoutExtension(file) + ".pt");
+            string weights = PoseNetWeights.ShippedPathFor(file);
             if (!File.Exists(weights)) return (null, "no TorchSharp weights ship with this model");
             PoseNet? model = null;
             try

@@ -26,14 +26,14 @@ namespace PoseRT.Tests.Export
         public void The_default_model_ships_its_weights_and_each_weights_file_computes_its_model()
         {
             var manifest = ModelManifest.Load(Path.Combine(ModelsDir, ModelManifest.FileName), verifySha256: true);
-            string weightsDir = Path.Combine(ModelsDir, "weights");
-            string defaultWeights = Path.Combine(weightsDir, Path.ChangeExtension(manifest.Default.File, ".pt"));
+            string weightsDir = PoseNetWeights.ShippedFolder(ModelsDir);
+            string defaultWeights = PoseNetWeights.ShippedPathFor(manifest.Default.FullPath);
             Assert.True(File.Exists(defaultWeights), $"The default model {manifest.Default.File} has no weights at {defaultWeights}: copy the run's best.pt there.");
 
             ModelTestUtil.Init();
             foreach (var path in Directory.GetFiles(weightsDir).OrderBy(p => p, StringComparer.Ordinal))
             {
-                string onnxName = Path.ChangeExtension(Path.GetFileName(path), ".onnx");
+                string onnxName = PoseNetWeights.ShippedModelNameFor(path);
                 var entry = manifest.Models.FirstOrDefault(m => m.File == onnxName);
                 Assert.True(entry != null, $"{path}: Models/weights holds the weights of shipped models only, and no manifest entry is {onnxName}.");
                 // The architecture and input size the manifest entry states: the weights do not depend on the size, the heatmaps do.

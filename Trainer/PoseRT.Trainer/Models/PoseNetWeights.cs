@@ -24,6 +24,19 @@ namespace PoseRT.Trainer.Models
     /// </summary>
     public static class PoseNetWeights
     {
+        /// <summary>
+        /// Where the training weights of a shipped model file lie: <c>weights/NAME.pt</c> in the folder of <c>NAME.onnx</c>
+        /// (Models/README.md), the state a later run exports again or trains on.
+        /// </summary>
+        public static string ShippedPathFor(string modelFile) =>
+            Path.Combine(ShippedFolder(Path.GetDirectoryName(Path.GetFullPath(modelFile))!), Path.GetFileNameWithoutExtension(modelFile) + ".pt");
+
+        /// <summary>The folder of the shipped weights of the models in <paramref name="modelsDir"/>.</summary>
+        public static string ShippedFolder(string modelsDir) => Path.Combine(modelsDir, "weights");
+
+        /// <summary>The inverse of <see cref="ShippedPathFor"/>: the model file name (<c>NAME.onnx</c>) a shipped weights file belongs to.</summary>
+        public static string ShippedModelNameFor(string weightsFile) => Path.GetFileNameWithoutExtension(weightsFile) + ".onnx";
+
         /// <summary>The format <see cref="Save"/> writes for a file name: .pt/.pth are PyTorch state_dicts, anything else TorchSharp.</summary>
         public static WeightFormat FormatOf(string path)
         {
